@@ -1,0 +1,47 @@
+import type { DescMessage } from "@bufbuild/protobuf";
+import { FeedbackSchema } from "./gen/rlhf/v1/feedback_pb.js";
+import { InteractionSchema } from "./gen/rlhf/v1/interaction_pb.js";
+
+/** Every Kafka topic of the system; each has a `.dlq` twin (see {@link dlqTopic}). */
+export const Topics = {
+  interactions: "rlhf.interactions.v1",
+  feedback: "rlhf.feedback.v1",
+  pairs: "rlhf.pairs.v1",
+  datasets: "rlhf.datasets.v1",
+  rewardModels: "rlhf.reward-models.v1",
+  rlRuns: "rlhf.rl-runs.v1",
+  policies: "rlhf.policies.v1",
+  canaryReports: "rlhf.canary-reports.v1",
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** The dead-letter twin of a topic. */
+export function dlqTopic(topic: TopicName): `${TopicName}.dlq` {
+  return `${topic}.dlq`;
+}
+
+/** All topics and their DLQ twins, for provisioning scripts. */
+export function allTopicNames(): string[] {
+  return Object.values(Topics).flatMap((t) => [t, dlqTopic(t)]);
+}
+
+/**
+ * The message each topic carries, as a protobuf-es schema. The `type` header of every
+ * record names the message (`typeName`). Topics whose producers have not landed yet are absent,
+ * so a producer cannot publish an undeclared shape.
+ */
+export const TopicMessages = {
+  [Topics.interactions]: InteractionSchema,
+  [Topics.feedback]: FeedbackSchema,
+} as const satisfies Partial<Record<TopicName, DescMessage>>;
+
+/** Kafka message key field per topic (documentation and a check for producers). */
+export const TopicKeys: Partial<Record<TopicName, string>> = {
+  [Topics.interactions]: "interaction_id",
+  [Topics.feedback]: "interaction_id",
+  [Topics.pairs]: "prompt_hash",
+};
+
+/** Name of the record header that carries the message's full protobuf type name. */
+export const TYPE_HEADER = "type";
