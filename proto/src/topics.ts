@@ -1,6 +1,7 @@
 import type { DescMessage } from "@bufbuild/protobuf";
 import { FeedbackSchema } from "./gen/rlhf/v1/feedback_pb.js";
 import { InteractionSchema } from "./gen/rlhf/v1/interaction_pb.js";
+import { DatasetAnnouncementSchema, PreferencePairSchema } from "./gen/rlhf/v1/labeling_pb.js";
 
 /** Every Kafka topic of the system; each has a `.dlq` twin (see {@link dlqTopic}). */
 export const Topics = {
@@ -34,6 +35,8 @@ export function allTopicNames(): string[] {
 export const TopicMessages = {
   [Topics.interactions]: InteractionSchema,
   [Topics.feedback]: FeedbackSchema,
+  [Topics.pairs]: PreferencePairSchema,
+  [Topics.datasets]: DatasetAnnouncementSchema,
 } as const satisfies Partial<Record<TopicName, DescMessage>>;
 
 /** Kafka message key field per topic (documentation and a check for producers). */
@@ -41,6 +44,7 @@ export const TopicKeys: Partial<Record<TopicName, string>> = {
   [Topics.interactions]: "interaction_id",
   [Topics.feedback]: "interaction_id",
   [Topics.pairs]: "prompt_hash",
+  [Topics.datasets]: "dataset_id",
 };
 
 /** Name of the record header that carries the message's full protobuf type name. */

@@ -1,0 +1,24 @@
+import type { Metrics } from "@rlhf-loop/kit";
+import type { PipelineMetrics } from "./accept/pipeline.js";
+
+/** The ingestion-specific series (kit adds HTTP, gRPC, bus, DLQ and consumer-lag series). */
+export function ingestionMetrics(metrics: Metrics): PipelineMetrics & { ledgerWriteError(): void } {
+  const events = metrics.counter({
+    name: "rlhf_ingestion_events_total",
+    help: "Events answered by the API, by kind, feedback kind, source and result (accepted or duplicate)",
+    labelNames: ["kind", "feedback_kind", "source", "result"] as const,
+  });
+  const produceErrors = metrics.counter({ name: "rlhf_ingestion_produce_errors_total", help: "Publishes the broker did not acknowledge (answered 503)" });
+  const rejected = metrics.counter({
+    name: "rlhf_ingestion_rejected_events_total",
+    help: "Events refused before publishing, by reason (wrong_tenant, rate_limited, idempotency_conflict)",
+    labelNames: ["reason"] as const,
+  });
+  const ledgerErrors = metrics.counter({ name: "rlhf_ingestion_ledger_write_errors_total", help: "Idempotency ledger writes that failed (retries may then be published again)" });
+  return {
+    event: (p, result) => events.inc({ kind: p.kind, feedback_kind: p.feedbackKind, source: p.source, result }),
+    produceError: () => produceErrors.inc(),
+    rejected: (reason, n) => rejected.inc({ reason }, n),
+    ledgerWriteError: () => ledgerErrors.inc(),
+  };
+}

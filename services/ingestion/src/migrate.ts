@@ -1,0 +1,16 @@
+import { fileURLToPath } from "node:url";
+import { runMigrations } from "@rlhf-loop/kit";
+import type { Logger, MigrationResult, Pool } from "@rlhf-loop/kit";
+import { DEFAULT_SCHEMA } from "./store/sql.js";
+
+/** The folder of this service's NNN_name.sql files. */
+export const INGESTION_MIGRATIONS_DIR = fileURLToPath(new URL("../migrations/", import.meta.url));
+
+/** Creates or upgrades the service's tables in `schema` (default "ingestion"). Idempotent. */
+export function migrateIngestion(pool: Pool, options: { schema?: string; logger?: Logger } = {}): Promise<MigrationResult> {
+  return runMigrations(pool, {
+    schema: options.schema ?? DEFAULT_SCHEMA,
+    dir: INGESTION_MIGRATIONS_DIR,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+}

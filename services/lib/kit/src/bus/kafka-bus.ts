@@ -1,0 +1,268 @@
+import { toBinary, type DescMessage } from "@bufbuild/protobuf";
+import { TYPE_HEADER } from "@rlhf-loop/proto";
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type IHeaders, type LogEntry, type Producer } from "kafkajs";
+import { AppError } from "../errors/app-error.js";
+import type { Logger } from "../log/logger.js";
+import type { Metrics } from "../metrics/metrics.js";
+import { busCounters } from "./bus-metrics.js";
+import { ConsumerStoppedError, DEFAULT_MAX_BATCH, chunk, processBatch } from "./consumer-core.js";
+import type {
+  Bus,
+  BusHeaders,
+  BusRecord,
+  EnsureTopicsOptions,
+  HealthStatus,
+  PartitionLag,
+  PublishMessage,
+  RawMessage,
+  SubscribeOptions,
+  Subscription,
+} from "./types.js";
+
+export interface KafkaBusOptions {
+  brokers: readonly string[];
+  clientId: string;
+  logger: Logger;
+  metrics?: Metrics;
+  /** TCP connect bound (default 3 s). */
+  connectionTimeoutMs?: number;
+  /** Broker request bound (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Consumer session timeout: how soon a dead member's partitions move (default 10 s, min 6 s). */
+  sessionTimeoutMs?: number;
+  /** Bound on health() (default 3 s). */
+  healthTimeoutMs?: number;
+}
+
+/** kafkajs's own log lines go to pino, one level quieter (its INFO is chatty, its ERRORs are often transient). */
+function logCreatorFor(logger: Logger) {
+  const child = logger.child({ component: "kafkajs" });
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...rest } = log;
+      if (level === logLevel.ERROR || level === logLevel.WARN) child.warn(rest, message);
+      else if (level === logLevel.INFO) child.debug(rest, message);
+      else child.trace(rest, message);
+    };
+}
+
+function headersOf(h: IHeaders | undefined): BusHeaders {
+  const out: BusHeaders = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = first.toString();
+  }
+  return out;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AppError("unavailable", `${what}: no answer within ${ms}ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The bus on kafkajs: an idempotent producer (acks from all in-sync replicas, one request in
+ * flight), consumer groups that commit after the handler succeeded, retries and DLQ.
+ */
+export function createKafkaBus(options: KafkaBusOptions): Bus {
+  const { logger } = options;
+  const counters = busCounters(options.metrics);
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    logLevel: logLevel.INFO,
+    logCreator: logCreatorFor(logger),
+    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+  });
+
+  let producer: Producer | undefined;
+  let producerReady: Promise<Producer> | undefined;
+  let admin: Admin | undefined;
+  let adminReady: Promise<Admin> | undefined;
+  const subs = new Set<Subscription>();
+  let closed = false;
+  let closing: Promise<void> | undefined;
+
+  function getProducer(): Promise<Producer> {
+    producerReady ??= (async () => {
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await p.connect();
+      producer = p;
+      return p;
+    })().catch((err: unknown) => {
+      producerReady = undefined; // the next publish tries again
+      throw err;
+    });
+    return producerReady;
+  }
+
+  function getAdmin(): Promise<Admin> {
+    adminReady ??= (async () => {
+      const a = kafka.admin();
+      await a.connect();
+      admin = a;
+      return a;
+    })().catch((err: unknown) => {
+      adminReady = undefined;
+      throw err;
+    });
+    return adminReady;
+  }
+
+  async function publishRaw(topic: string, messages: readonly RawMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    if (closed) throw new AppError("unavailable", "bus is closed");
+    try {
+      const p = await getProducer();
+      await p.send({
+        topic,
+        acks: -1,
+        messages: messages.map((m) => ({
+          key: m.key,
+          value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
+          headers: { ...m.headers },
+        })),
+      });
+      counters?.published.inc({ topic }, messages.length);
+    } catch (err) {
+      counters?.publishErrors.inc({ topic });
+      throw err instanceof AppError ? err : new AppError("unavailable", `publish to ${topic} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+
+  async function subscribe(o: SubscribeOptions): Promise<Subscription> {
+    if (closing) throw new AppError("unavailable", "bus is closed");
+    const consumer: Consumer = kafka.consumer({
+      groupId: o.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10_000) / 5)),
+      allowAutoTopicCreation: false,
+      retry: { retries: 5 },
+    });
+    const abort = new AbortController();
+    const max = o.maxBatchSize ?? DEFAULT_MAX_BATCH;
+    consumer.on(consumer.events.CRASH, (e) =>
+      logger.error({ err: e.payload.error, groupId: o.groupId, restart: e.payload.restart }, "kafka consumer crashed"),
+    );
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.fromBeginning ?? false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
+        const records: BusRecord[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key === null ? null : m.key.toString(),
+          value: m.value === null ? new Uint8Array(0) : new Uint8Array(m.value.buffer, m.value.byteOffset, m.value.byteLength),
+          headers: headersOf(m.headers),
+          timestamp: Number(m.timestamp),
+        }));
+        for (const part of chunk(records, max)) {
+          if (!isRunning() || isStale() || abort.signal.aborted) return;
+          try {
+            await processBatch(part, { options: o, signal: abort.signal, publishRaw, heartbeat, logger, counters });
+          } catch (err) {
+            if (err instanceof ConsumerStoppedError) return;
+            throw err; // kafkajs restarts the consumer, which reads again from the committed offset
+          }
+          const last = part[part.length - 1];
+          if (!last) continue;
+          resolveOffset(last.offset);
+          // Explicit offsets go straight to the group coordinator, also while stop() waits for this
+          // batch (consumer.commitOffsets is a no-op once the runner is stopping).
+          await commitOffsetsIfNecessary({
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+          });
+          await heartbeat();
+        }
+      },
+    });
+    let stopping: Promise<void> | undefined;
+    const sub: Subscription = {
+      groupId: o.groupId,
+      stop() {
+        // kafkajs's disconnect waits for the running eachBatch; aborting ends retry waits early.
+        stopping ??= (async () => {
+          abort.abort(new ConsumerStoppedError());
+          await consumer.disconnect();
+          subs.delete(sub);
+        })();
+        return stopping;
+      },
+    };
+    subs.add(sub);
+    return sub;
+  }
+
+  return {
+    kind: "kafka",
+    async publish<Desc extends DescMessage>(topic: string, schema: Desc, messages: readonly PublishMessage<Desc>[]) {
+      await publishRaw(
+        topic,
+        messages.map((m) => ({ key: m.key, value: toBinary(schema, m.message), headers: { ...m.headers, [TYPE_HEADER]: schema.typeName } })),
+      );
+    },
+    publishRaw,
+    subscribe,
+    async ensureTopics(names: readonly string[], eo: EnsureTopicsOptions = {}) {
+      const a = await getAdmin();
+      const existing = new Set(await a.listTopics());
+      const missing = [...new Set(names)].filter((n) => !existing.has(n));
+      if (missing.length === 0) return;
+      await a.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: eo.partitions ?? 3, replicationFactor: eo.replicationFactor ?? 1 })),
+      });
+    },
+    async health(): Promise<HealthStatus> {
+      const ms = options.healthTimeoutMs ?? 3_000;
+      try {
+        const a = await withTimeout(getAdmin(), ms, "kafka connect");
+        const c = await withTimeout(a.describeCluster(), ms, "kafka describeCluster");
+        return { ok: c.brokers.length > 0, detail: `${c.brokers.length} broker(s)` };
+      } catch (err) {
+        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+    },
+    async lag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+      const a = await getAdmin();
+      const committed = await a.fetchOffsets({ groupId, topics: [...topics] });
+      const out: PartitionLag[] = [];
+      for (const topic of topics) {
+        const ends = await a.fetchTopicOffsets(topic);
+        const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
+        for (const e of ends) {
+          const c = mine.find((p) => p.partition === e.partition)?.offset ?? "-1";
+          const from = BigInt(c) >= 0n ? BigInt(c) : BigInt(e.low);
+          out.push({ groupId, topic, partition: e.partition, committedOffset: c, endOffset: e.high, lag: Number(BigInt(e.high) - from) });
+        }
+      }
+      return out;
+    },
+    close() {
+      closing ??= (async () => {
+        // Consumers first: an in-flight batch may still dead-letter through the producer.
+        await Promise.all([...subs].map((s) => s.stop()));
+        closed = true;
+        await producer?.disconnect();
+        await admin?.disconnect();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import * as ort from "onnxruntime-node";
+import { GraphBuilder, exportModel } from "../src/index.js";
+const b = new GraphBuilder("float32");
+const x = b.input("x", "float32", [4]);
+const bytes = exportModel(b, { name: "t", inputs: [x], outputs: [["y", b.mul(x, 2)]] }).bytes;
+const s = await ort.InferenceSession.create(bytes);
+const pre = new ort.Tensor("float32", new Float32Array(4).fill(NaN), [4]);
+const o = await s.run({ x: new ort.Tensor("float32", new Float32Array([1, 2, 3, 4]), [4]) }, { y: pre });
+console.log(pre.data, o["y"]!.data, o["y"] === pre, (o["y"]!.data as Float32Array).buffer === (pre.data as Float32Array).buffer);
+(pre.data as Float32Array)[0] = 99;
+console.log("shared:", (o["y"]!.data as Float32Array)[0] === 99);
