@@ -69,6 +69,7 @@ void test("10,000 events with the ingestion process killed and restarted midway 
     `delivered=${stats.delivered} duplicates=${stats.duplicates} retries=${stats.retries} requests=${stats.requests} ` +
       `dropped=${stats.dropped} deliveredAtKill=${deliveredAtKill} retryStatuses=${[...new Set(retries.map((r) => r.status))].join(",")}`,
   );
+  if (!flushed.ok) console.log(`last retries:\n${retries.slice(-3).map((r) => `  ${r.status} ${r.message}`).join("\n")}`);
   assert.deepEqual(flushed, { ok: true, pending: 0 });
   assert.deepEqual(errors.map((e) => `${e.code}: ${e.message}`), []);
   assert.equal(stats.dropped, 0);

@@ -223,10 +223,14 @@ export function malformedCases(id: (n: number) => string): MalformedCase[] {
   // Written as text: JSON.stringify itself would overflow the stack on these.
   const deepArr = (d: number): string => "[".repeat(d) + "]".repeat(d);
   const deepObj = (d: number): string => '{"a":'.repeat(d) + "1" + "}".repeat(d);
-  add({ name: "deep array as answer", route: "/v1/interactions", raw: Buffer.from(JSON.stringify(ix({ answer: "PLACEHOLDER" })).replace('"PLACEHOLDER"', deepArr(50_000))), path: "interaction.answer" });
-  add({ name: "deep array as prompt item", route: "/v1/interactions", raw: Buffer.from(JSON.stringify(ix({ prompt: "PLACEHOLDER" })).replace('"PLACEHOLDER"', `[${deepArr(3000)}]`)), path: "interaction.prompt[0]" });
-  add({ name: "deep object as metadata value", route: "/v1/interactions", raw: Buffer.from(JSON.stringify(ix({ metadata: "PLACEHOLDER" })).replace('"PLACEHOLDER"', `{"a":${deepObj(3000)}}`)), path: 'interaction.metadata["a"]' });
-  add({ name: "deep object as thumb", route: "/v1/feedback", raw: Buffer.from(JSON.stringify(fb({ thumb: "PLACEHOLDER" })).replace('"PLACEHOLDER"', deepObj(3000))), path: "feedback.thumb.a" });
+  add({ name: "deep array as answer", route: "/v1/interactions", raw: Buffer.from(JSON.stringify(ix({ answer: "PLACEHOLDER" })).replace('"PLACEHOLDER"', deepArr(20))), path: "interaction.answer" });
+  add({ name: "deep array as prompt item", route: "/v1/interactions", raw: Buffer.from(JSON.stringify(ix({ prompt: "PLACEHOLDER" })).replace('"PLACEHOLDER"', `[${deepArr(20)}]`)), path: "interaction.prompt[0]" });
+  add({ name: "deep object as metadata value", route: "/v1/interactions", raw: Buffer.from(JSON.stringify(ix({ metadata: "PLACEHOLDER" })).replace('"PLACEHOLDER"', `{"a":${deepObj(20)}}`)), path: 'interaction.metadata["a"]' });
+  add({ name: "deep object as thumb", route: "/v1/feedback", raw: Buffer.from(JSON.stringify(fb({ thumb: "PLACEHOLDER" })).replace('"PLACEHOLDER"', deepObj(20))), path: "feedback.thumb.a" });
+  // Deeper than any event can be: refused before parsing, as a body-level error.
+  add({ name: "array nested 100,000 deep", route: "/v1/interactions", raw: Buffer.from(JSON.stringify(ix({ answer: "PLACEHOLDER" })).replace('"PLACEHOLDER"', deepArr(100_000))), path: "" });
+  add({ name: "object nested 50,000 deep", route: "/v1/feedback", raw: Buffer.from(JSON.stringify(fb({ comment: "PLACEHOLDER" })).replace('"PLACEHOLDER"', deepObj(50_000))), path: "" });
+  add({ name: "batch nested 40 deep", route: "/v1/events:batch", raw: Buffer.from(`{"events":${deepArr(40)}}`), path: "" });
 
   // 7. Bodies that are not a JSON object of the right shape.
   const rawCases: [string, string, string | Buffer, string][] = [

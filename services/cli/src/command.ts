@@ -1,12 +1,16 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
 /** A CLI command: its words (e.g. ["tenant", "create"]), a one-line summary and a runner. */
 export interface Command {
   readonly path: readonly string[];
   readonly summary: string;
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig["options"]>;
-  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
+  run(values: OptionValues, positionals: string[]): Promise<number>;
+  /** Commands that parse their own flags (the library owns them) get the raw words instead. */
+  readonly raw?: (argv: string[]) => Promise<number>;
 }
 
 /** A usage mistake: printed with the command's usage, exit code 2. */

@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    if (command.raw) return await command.raw(rest);
     const { values, positionals } = parseCommandArgs(command, rest);
     return await command.run(values, positionals);
   } catch (err) {

@@ -2,7 +2,7 @@ import type { Metrics } from "@rlhf-loop/kit";
 import type { PipelineMetrics } from "./accept/pipeline.js";
 
 /** The ingestion-specific series (kit adds HTTP, gRPC, bus, DLQ and consumer-lag series). */
-export function ingestionMetrics(metrics: Metrics): PipelineMetrics & { ledgerWriteError(): void } {
+export function ingestionMetrics(metrics: Metrics): PipelineMetrics & { ledgerWriteError(): void; flush(stage: string, size: number): void } {
   const events = metrics.counter({
     name: "rlhf_ingestion_events_total",
     help: "Events answered by the API, by kind, feedback kind, source and result (accepted or duplicate)",
@@ -15,7 +15,14 @@ export function ingestionMetrics(metrics: Metrics): PipelineMetrics & { ledgerWr
     labelNames: ["reason"] as const,
   });
   const ledgerErrors = metrics.counter({ name: "rlhf_ingestion_ledger_write_errors_total", help: "Idempotency ledger writes that failed (retries may then be published again)" });
+  const flushes = metrics.histogram({
+    name: "rlhf_ingestion_coalesced_batch_size",
+    help: "Requests (ledger lookups) or events (produce, ledger writes) sent in one round trip",
+    labelNames: ["stage"] as const,
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+  });
   return {
+    flush: (stage, size) => flushes.observe({ stage }, size),
     event: (p, result) => events.inc({ kind: p.kind, feedback_kind: p.feedbackKind, source: p.source, result }),
     produceError: () => produceErrors.inc(),
     rejected: (reason, n) => rejected.inc({ reason }, n),

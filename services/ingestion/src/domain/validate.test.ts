@@ -196,6 +196,13 @@ describe("parseJsonBody", () => {
     assert.ok(!r.ok);
     assert.deepEqual(r.violation, { path: "events[1].feedback", reason: 'duplicate key "source"' });
   });
+  it("refuses deep nesting before parsing, ignoring brackets inside strings", () => {
+    const deep = "[".repeat(33) + "]".repeat(33);
+    const r = parseJsonBody(enc(`{"a":${deep}}`));
+    assert.ok(!r.ok && r.violation.reason.includes("nested deeper than 32"));
+    assert.ok(parseJsonBody(enc(`{"a":"${"[".repeat(1000)}\\\"[["}`)).ok);
+    assert.ok(parseJsonBody(enc(`{"a":${"[".repeat(31)}${"]".repeat(31)}}`)).ok);
+  });
   it("sees escaped duplicates", () => {
     const r = parseJsonBody(enc(`{"a":1,"\\u0061":2}`));
     assert.ok(!r.ok && r.violation.reason === 'duplicate key "a"');

@@ -4,8 +4,9 @@ import { toJson } from "@bufbuild/protobuf";
 import { DatasetManifestSchema } from "@rlhf-loop/proto";
 import type { FastifyInstance } from "fastify";
 import type { Auditor } from "../audit/auditor.js";
-import type { DatasetAnnouncer } from "../datasets/announcer.js";
-import { buildSnapshot, exportSnapshot } from "../datasets/snapshots.js";
+import type { BuildRequest } from "../datasets/snapshots.js";
+import { exportSnapshot } from "../datasets/snapshots.js";
+import type { DatasetManifest } from "@rlhf-loop/proto";
 import type { Verdict } from "../domain/audit.js";
 import type { PairSourceName } from "../domain/model.js";
 import type { WeightingPolicy } from "../domain/weighting.js";
@@ -22,7 +23,8 @@ export interface HttpDeps {
   auth: RaterAuth;
   desk: ReviewDesk;
   auditor: Auditor;
-  announcer: DatasetAnnouncer;
+  /** Builds, stores and announces a snapshot. */
+  snapshot(req: BuildRequest): Promise<DatasetManifest>;
   pool: Pool;
   schema: string;
   /** Snapshot policy used when a request names none (from config). */
@@ -209,7 +211,7 @@ export function registerHttpApi(app: FastifyInstance, deps: HttpDeps): void {
       const lead = await auth.require(req.headers.authorization, ["lead", "service"]);
       const { raterWindowSeconds, ...rest } = req.body.policy ?? {};
       const policy: WeightingPolicy = { ...deps.defaultPolicy, ...rest, ...(raterWindowSeconds !== undefined ? { raterWindowMs: raterWindowSeconds * 1000 } : {}) };
-      const manifest = await buildSnapshot(deps.pool, deps.schema, {
+      const manifest = await deps.snapshot({
         tenantId: lead.tenantId,
         name: req.body.name,
         policy,
@@ -217,7 +219,6 @@ export function registerHttpApi(app: FastifyInstance, deps: HttpDeps): void {
         toMs: parseTime(req.body.to, "to"),
         sources: req.body.sources,
       });
-      await deps.announcer.flush().catch(() => undefined);
       return reply.code(201).send({ manifest: toJson(DatasetManifestSchema, manifest) });
     },
   );
