@@ -17,20 +17,20 @@ export interface IngestDemoOptions {
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-async function tenantKey(pool: Pool): Promise<string> {
-  await migrateIngestion(pool);
-  await createTenant(pool, { tenantId: "demo", name: "Northwind support (simulated)", ratePerSec: 50_000, burst: 100_000 });
-  return (await createApiKey(pool, { tenantId: "demo", label: "demo" })).apiKey;
+async function tenantKey(pool: Pool, schema: string): Promise<string> {
+  await migrateIngestion(pool, { schema });
+  await createTenant(pool, { schema, tenantId: "demo", name: "Northwind support (simulated)", ratePerSec: 50_000, burst: 100_000 });
+  return (await createApiKey(pool, { schema, tenantId: "demo", label: "demo" })).apiKey;
 }
 
 /** Streams the simulated product through ingestion at `url`, then prints what Postgres holds. */
-async function streamAndShow(pool: Pool, url: string, apiKey: string, o: IngestDemoOptions): Promise<number> {
+async function streamAndShow(pool: Pool, schema: string, url: string, apiKey: string, o: IngestDemoOptions): Promise<number> {
   say(`streaming ${o.days} simulated day(s) (seed ${o.seed}) into ${url} through @rlhf-loop/client`);
   const { exitCode, result } = await runSimStream(["--target", url, "--api-key", apiKey, "--days", String(o.days), "--seed", String(o.seed), "--rate", o.rate]);
   if (!result) return exitCode;
   say(`waiting until all ${result.delivered} acknowledged events are stored`);
-  const stored = await waitUntilStored(pool, result.delivered, 60_000);
-  printSummary(await storedSummary(pool));
+  const stored = await waitUntilStored(pool, result.delivered, 60_000, schema);
+  printSummary(await storedSummary(pool, schema), schema);
   const ok = exitCode === 0 && stored === result.delivered;
   process.stdout.write(`\nacknowledged ${result.delivered}, stored ${stored}: ${ok ? "nothing lost, nothing twice" : "MISMATCH"}\n`);
   return ok ? 0 : 1;
@@ -47,8 +47,8 @@ export async function embeddedIngestDemo(o: IngestDemoOptions): Promise<number> 
   const ingestion = createIngestionService({ bus, pool, logger, metrics, options: { httpPort: 0, grpcPort: 0 } });
   try {
     const { httpPort } = await ingestion.start();
-    const apiKey = await tenantKey(pool);
-    return await streamAndShow(pool, `http://127.0.0.1:${httpPort}`, apiKey, o);
+    const apiKey = await tenantKey(pool, "ingestion");
+    return await streamAndShow(pool, "ingestion", `http://127.0.0.1:${httpPort}`, apiKey, o);
   } finally {
     await ingestion.stop();
     await bus.close();
@@ -104,16 +104,18 @@ export async function clusterIngestDemo(o: IngestDemoOptions): Promise<number> {
   const pool = createPool({ url: env["DATABASE_URL"]!, max: 4, applicationName: "demo" });
   let child: ChildProcess | undefined;
   try {
-    const apiKey = await tenantKey(pool);
+    // A schema per run, so a second demo on the same database starts from nothing.
+    const schema = `demo_${Date.now().toString(36)}`;
+    const apiKey = await tenantKey(pool, schema);
     const [httpPort, grpcPort] = [await freePort(), await freePort()];
     child = spawn(process.execPath, ["--import", "tsx", `${repoRoot}services/ingestion/src/main.ts`], {
-      env: { ...process.env, ...env, INGEST_HTTP_PORT: String(httpPort), INGEST_GRPC_PORT: String(grpcPort), LOG_LEVEL: "warn" },
+      env: { ...process.env, ...env, INGEST_HTTP_PORT: String(httpPort), INGEST_GRPC_PORT: String(grpcPort), INGEST_DB_SCHEMA: schema, LOG_LEVEL: "warn" },
       stdio: ["ignore", "ignore", "inherit"],
     });
     const url = `http://127.0.0.1:${httpPort}`;
     say(`ingestion running as its own process (pid ${child.pid}) on ${url}, gRPC :${grpcPort}`);
     await waitReady(url, child, 60_000);
-    return await streamAndShow(pool, url, apiKey, o);
+    return await streamAndShow(pool, schema, url, apiKey, o);
   } finally {
     if (child) await stopChild(child);
     await pool.end();

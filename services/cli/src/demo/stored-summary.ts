@@ -48,10 +48,10 @@ export async function waitUntilStored(pool: Pool, expected: number, timeoutMs: n
   return stored;
 }
 
-export function printSummary(s: StoredSummary, out: NodeJS.WritableStream = process.stdout): void {
+export function printSummary(s: StoredSummary, schema: string, out: NodeJS.WritableStream = process.stdout): void {
   const lines = [
     "",
-    "what ingestion stored (Postgres, schema ingestion)",
+    `what ingestion stored (Postgres, schema ${schema})`,
     `  interactions           ${s.interactions}`,
     ...s.bySegment.map((x) => `    segment ${x.segment.padEnd(14)} ${x.n}`),
     `  feedback and outcomes  ${s.feedback}`,

@@ -84,7 +84,8 @@ export function samplePair(key: string, strataSeen: readonly Stratum[], policy: 
     miss *= 1 - p;
     if (unitHash(policy.seed, `${key}\u001f${s}`) < p) included = true;
   }
-  const probability = 1 - miss;
+  // One stratum: its probability exactly (1 - (1 - p) loses the last bits).
+  const probability = unique.length === 1 ? Math.min(1, Math.max(0, policy.inclusion[unique[0] as Stratum])) : 1 - miss;
   return { included, probability, samplingWeight: probability > 0 ? 1 / probability : 0 };
 }
 

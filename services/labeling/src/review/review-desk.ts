@@ -15,6 +15,7 @@ import type { JudgmentRecord, TaskView } from "../store/review-store.js";
 import { getTask, insertJudgment, insertTask, judgmentCount, leaseNextTask, taskForCandidate, taskView } from "../store/review-store.js";
 import type { PublishOutcome, StoredRubric } from "../store/rubrics-store.js";
 import { activeRubric, getRubric, publishRubric } from "../store/rubrics-store.js";
+import { table } from "../store/sql.js";
 
 export interface ReviewDeskOptions {
   schema: string;
@@ -88,6 +89,11 @@ export class ReviewDesk {
       if (violations.length > 0) {
         this.metrics.judgment("rejected_invalid");
         throw AppError.invalid(violations);
+      }
+      const mine = await c.query(`select 1 from ${table(schema, "judgments")} where tenant_id = $1 and task_id = $2 and rater_id = $3`, [rater.tenantId, task.taskId, rater.raterId]);
+      if (mine.rows.length > 0) {
+        this.metrics.judgment("duplicate");
+        throw new AppError("already_exists", `you already judged task ${task.taskId}`);
       }
       if (task.closed) throw new AppError("failed_precondition", `task ${task.taskId} already has all its judgments`);
       const judgment: JudgmentRecord = {
