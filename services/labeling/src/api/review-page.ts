@@ -35,7 +35,7 @@ export const REVIEW_PAGE = `<!doctype html>
   table.checklist tr.current { background:#eef4ff; }
   .choices { display:flex; gap:.5rem; align-items:center; }
   .choices .sel { background:var(--accent); color:#fff; border-color:var(--accent); }
-  kbd { border:1px solid var(--line); border-bottom-width:2px; border-radius:4px; padding:0 .3rem; font-size:.85em; background:#fff; }
+  kbd { border:1px solid var(--line); border-bottom-width:2px; border-radius:4px; padding:0 .3rem; font-size:.85em; background:#fff; color:var(--fg); }
   #status { min-height:1.4rem; }
   #status.error { color:var(--bad); }
   #status.ok { color:var(--ok); }
