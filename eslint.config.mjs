@@ -7,7 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       "**/node_modules/**", "**/dist/**", "proto/src/gen/**", "**/src/onnx/gen/**", ".run/**",
-      "infra/kafka/target/**", "reports/**", "**/*.bundle.js",
+      "infra/kafka/target/**", "reports/**", "**/*.bundle.js", "**/*.tmp.*", "**/scratch/**",
     ],
   },
   js.configs.recommended,

@@ -2,6 +2,7 @@ import type { DescMessage } from "@bufbuild/protobuf";
 import { FeedbackSchema } from "./gen/rlhf/v1/feedback_pb.js";
 import { InteractionSchema } from "./gen/rlhf/v1/interaction_pb.js";
 import { DatasetAnnouncementSchema, PreferencePairSchema } from "./gen/rlhf/v1/labeling_pb.js";
+import { RewardModelAnnouncementSchema } from "./gen/rlhf/v1/reward_pb.js";
 
 /** Every Kafka topic of the system; each has a `.dlq` twin (see {@link dlqTopic}). */
 export const Topics = {
@@ -37,6 +38,7 @@ export const TopicMessages = {
   [Topics.feedback]: FeedbackSchema,
   [Topics.pairs]: PreferencePairSchema,
   [Topics.datasets]: DatasetAnnouncementSchema,
+  [Topics.rewardModels]: RewardModelAnnouncementSchema,
 } as const satisfies Partial<Record<TopicName, DescMessage>>;
 
 /** Kafka message key field per topic (documentation and a check for producers). */
@@ -45,6 +47,7 @@ export const TopicKeys: Partial<Record<TopicName, string>> = {
   [Topics.feedback]: "interaction_id",
   [Topics.pairs]: "prompt_hash",
   [Topics.datasets]: "dataset_id",
+  [Topics.rewardModels]: "model_id",
 };
 
 /** Name of the record header that carries the message's full protobuf type name. */

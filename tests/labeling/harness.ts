@@ -14,12 +14,12 @@ import { createLabelingService, createRater } from "@rlhf-loop/labeling";
 import type { LabelingOptions, LabelingService } from "@rlhf-loop/labeling";
 import {
   ChatMessageSchema,
-  ComparisonChoice,
+  type ComparisonChoice,
   ComparisonSchema,
   FeedbackSchema,
   FeedbackSource,
   InteractionSchema,
-  OutcomeKind,
+  type OutcomeKind,
   OutcomeSchema,
   Role,
   ThumbDirection,
@@ -73,7 +73,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Partial<LabelingOptions> = {}): Promise<Harness> {
+/** `tenantId` fixes the tenant (seeded sampling draws then repeat exactly); default a fresh one. */
+export async function startHarness(overrides: Partial<LabelingOptions> = {}, fixedTenantId?: string): Promise<Harness> {
   const env = stackEnv();
   const suffix = randomBytes(4).toString("hex");
   const schema = `labeling_t_${suffix}`;
@@ -122,7 +123,7 @@ export async function startHarness(overrides: Partial<LabelingOptions> = {}): Pr
   try {
     await admin.connect();
     const { httpPort, grpcPort } = await service.start();
-    const tenantId = `acme-${suffix}`;
+    const tenantId = fixedTenantId ?? `acme-${suffix}`;
     const lead = await createRater(pool, schema, { tenantId, raterId: "lead-1", role: "lead" });
     const baseUrl = `http://127.0.0.1:${httpPort}`;
 

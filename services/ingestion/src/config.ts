@@ -30,8 +30,10 @@ export const ingestionConfigSpec = {
   idempotencyCacheSize: field.int({ env: "INGEST_IDEMPOTENCY_CACHE_SIZE", min: 0, default: 200_000 }),
   produceMaxInFlight: field.int({ env: "INGEST_PRODUCE_MAX_IN_FLIGHT", min: 1, max: 16, default: 1 }),
   produceMaxBatch: field.int({ env: "INGEST_PRODUCE_MAX_BATCH", min: 1, default: 10_000 }),
+  produceMaxBatchBytes: field.int({ env: "INGEST_PRODUCE_MAX_BATCH_BYTES", min: 1024, default: 900_000, description: "bytes per producer send, below the broker's message.max.bytes" }),
   persistMaxAttempts: field.int({ env: "INGEST_PERSIST_MAX_ATTEMPTS", min: 1, default: 100 }),
   persistMaxBatch: field.int({ env: "INGEST_PERSIST_MAX_BATCH", min: 1, default: 1000 }),
+  persistConcurrency: field.int({ env: "INGEST_PERSIST_CONCURRENCY", min: 1, max: 64, default: 3, description: "partitions persisted at once" }),
   parkSweepIntervalMs: field.duration({ env: "INGEST_PARK_SWEEP_INTERVAL", minMs: 100, default: 5_000 }),
   shutdownGraceMs: field.duration({ env: "INGEST_SHUTDOWN_GRACE", default: 10_000 }),
 };

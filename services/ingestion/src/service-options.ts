@@ -14,7 +14,11 @@ export interface IngestionOptions {
   consumerGroup: string;
   /** Run the persisting consumer (false: API only, persisters run elsewhere). */
   persist: boolean;
-  /** Start a new consumer group at the earliest offsets (tests; default false). */
+  /**
+   * Where the persisting group starts while it has no committed offset: true (default) reads from
+   * the earliest offset, so events accepted before the group's first commit (a first start, or a
+   * crash before that commit) are persisted too; false would skip them.
+   */
   consumeFromBeginning: boolean;
   maxBodyBytes: number;
   maxBatchBytes: number;
@@ -25,8 +29,12 @@ export interface IngestionOptions {
   idempotencyCacheSize: number;
   produceMaxInFlight: number;
   produceMaxBatch: number;
+  /** Bytes per producer send at most (below the broker's message.max.bytes). */
+  produceMaxBatchBytes: number;
   persistMaxAttempts: number;
   persistMaxBatch: number;
+  /** Partitions the persister writes at once (kafkajs bus). */
+  persistConcurrency: number;
   parkSweepIntervalMs: number;
   shutdownGraceMs: number;
   /** Run the schema migrations on start (default true). */
@@ -44,7 +52,7 @@ export const defaultIngestionOptions: IngestionOptions = {
   topics: { interactions: Topics.interactions, feedback: Topics.feedback },
   consumerGroup: "ingestion-persister",
   persist: true,
-  consumeFromBeginning: false,
+  consumeFromBeginning: true,
   maxBodyBytes: 1 * MiB,
   maxBatchBytes: 5 * MiB,
   maxBatchEvents: 1000,
@@ -54,8 +62,10 @@ export const defaultIngestionOptions: IngestionOptions = {
   idempotencyCacheSize: 200_000,
   produceMaxInFlight: 1,
   produceMaxBatch: 10_000,
+  produceMaxBatchBytes: 900_000,
   persistMaxAttempts: 100,
   persistMaxBatch: 1000,
+  persistConcurrency: 3,
   parkSweepIntervalMs: 5_000,
   shutdownGraceMs: 10_000,
   migrate: true,
@@ -81,8 +91,10 @@ export function optionsFromConfig(c: IngestionConfig): IngestionOptions {
     idempotencyCacheSize: c.idempotencyCacheSize,
     produceMaxInFlight: c.produceMaxInFlight,
     produceMaxBatch: c.produceMaxBatch,
+    produceMaxBatchBytes: c.produceMaxBatchBytes,
     persistMaxAttempts: c.persistMaxAttempts,
     persistMaxBatch: c.persistMaxBatch,
+    persistConcurrency: c.persistConcurrency,
     parkSweepIntervalMs: c.parkSweepIntervalMs,
     shutdownGraceMs: c.shutdownGraceMs,
   };

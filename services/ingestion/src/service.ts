@@ -12,6 +12,7 @@ import { peekRequestInfo } from "./api/request-info.js";
 import { Persister } from "./consume/persister.js";
 import { openApiDocument } from "./domain/openapi.js";
 import { TenantRateLimiter } from "./domain/rate-limiter.js";
+import { useFastTextEncoding } from "./domain/text-encoding.js";
 import { ingestionMetrics } from "./metrics.js";
 import { migrateIngestion } from "./migrate.js";
 import type { IngestionOptions } from "./service-options.js";
@@ -44,6 +45,7 @@ export interface IngestionService {
 
 /** Builds every part of the ingestion service from its dependencies, in one place. */
 export function createIngestionService(deps: IngestionDeps): IngestionService {
+  useFastTextEncoding();
   const options: IngestionOptions = { ...defaultIngestionOptions, ...deps.options };
   const { bus, pool, metrics } = deps;
   const logger = deps.logger.child({ component: "ingestion" });
@@ -57,6 +59,7 @@ export function createIngestionService(deps: IngestionDeps): IngestionService {
   const publisher = new EventPublisher(bus, options.topics, {
     maxInFlight: options.produceMaxInFlight,
     maxBatch: options.produceMaxBatch,
+    maxBatchBytes: options.produceMaxBatchBytes,
     onFlush: (n) => m.flush("produce", n),
   });
   const pipeline = new IngestPipeline({ ledger, publisher, limiter: new TenantRateLimiter(), logger, metrics: m });
@@ -117,6 +120,7 @@ export function createIngestionService(deps: IngestionDeps): IngestionService {
           schema: options.dbSchema,
           maxAttempts: options.persistMaxAttempts,
           maxBatchSize: options.persistMaxBatch,
+          partitionConcurrency: options.persistConcurrency,
           sweepIntervalMs: options.parkSweepIntervalMs,
           fromBeginning: options.consumeFromBeginning,
         },
@@ -151,10 +155,12 @@ export function createIngestionService(deps: IngestionDeps): IngestionService {
       if (options.migrate) await migrateIngestion(pool, { schema: options.dbSchema, logger });
       const { interactions, feedback } = options.topics;
       await bus.ensureTopics([interactions, feedback, `${interactions}.dlq`, `${feedback}.dlq`]);
-      await persister?.start();
+      // Intake first: joining the consumer group can take a session timeout (a restarted process
+      // waits for its dead predecessor to be evicted), and accepting events does not need it.
       const httpPort = await listenHttp(http, { host: options.httpHost, port: options.httpPort });
-      const grpcPort = await bindGrpc(grpc, `${options.grpcHost}:${options.grpcPort}`);
       started = true;
+      const grpcPort = await bindGrpc(grpc, `${options.grpcHost}:${options.grpcPort}`);
+      await persister?.start();
       logger.info({ httpPort, grpcPort, schema: options.dbSchema, topics: options.topics, persist: options.persist }, "ingestion started");
       return { httpPort, grpcPort };
     },

@@ -112,7 +112,7 @@ export function loadLabelingConfig(env: Record<string, string | undefined> = pro
     refine: (c) => {
       const issues: ConfigIssue[] = [];
       const sum = Object.values(c.segmentTargets ?? {}).reduce((s, x) => s + x, 0);
-      if (sum > 1 + 1e-9) issues.push({ variable: "LABELING_SEGMENT_TARGETS", reason: `shares sum to ${sum}, more than 1` });
+      if (sum > 1 + 1e-9) issues.push({ variable: "LABELING_SEGMENT_TARGETS", reason: `shares sum to ${Math.round(sum * 1e6) / 1e6}, more than 1` });
       if (c.heavyShareMax < c.heavyFraction) issues.push({ variable: "LABELING_HEAVY_SHARE_MAX, LABELING_HEAVY_FRACTION", reason: "the heaviest raters' share cannot be held below their head count share" });
       return issues;
     },

@@ -45,6 +45,30 @@ describe("Coalescer", () => {
     assert.equal(peak, 2);
   });
 
+  it("bounds a flush by the summed weight, sending an item heavier than the bound alone", async () => {
+    const sizes: number[][] = [];
+    const c = new Coalescer<number, number>(async (items) => {
+      sizes.push(items);
+      return items;
+    }, { maxInFlight: 1, maxBatch: 100, maxWeight: 10, weightOf: (n) => n });
+    const all = await Promise.all([4, 4, 4, 12, 1, 9, 1].map((n) => c.submit(n)));
+    assert.deepEqual(all, [4, 4, 4, 12, 1, 9, 1]);
+    assert.deepEqual(sizes, [[4, 4], [4], [12], [1, 9], [1]]);
+  });
+
+  it("keeps flushing when the onFlush observer throws", async () => {
+    const c = new Coalescer<number, number>(async (items) => items, {
+      maxInFlight: 1,
+      maxBatch: 10,
+      onFlush: () => {
+        throw new Error("metrics broke");
+      },
+    });
+    assert.equal(await c.submit(1), 1);
+    assert.equal(await c.submit(2), 2);
+    await c.idle();
+  });
+
   it("fails every item of a failed flush and keeps going", async () => {
     let n = 0;
     const c = new Coalescer<string, string>(async (items) => {

@@ -1,8 +1,14 @@
-export interface CoalescerOptions {
+export interface CoalescerOptions<I = unknown> {
   /** Flushes running at once; submissions wait (and pile up into the next flush) beyond it. */
   maxInFlight: number;
   /** Items per flush at most. */
   maxBatch: number;
+  /**
+   * Bound on the summed `weightOf` of a flush (e.g. bytes); an item heavier than the bound
+   * still goes out, alone. Default: no bound.
+   */
+  maxWeight?: number;
+  weightOf?: (item: I) => number;
   /** Observes each flush's size (metrics). */
   onFlush?: (size: number) => void;
 }
@@ -27,7 +33,7 @@ export class Coalescer<I, O> {
 
   constructor(
     private readonly flush: (items: I[]) => Promise<O[]>,
-    private readonly options: CoalescerOptions,
+    private readonly options: CoalescerOptions<I>,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -54,11 +60,28 @@ export class Coalescer<I, O> {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** How many queued items the next flush takes: maxBatch, and maxWeight when set. */
+  private takeCount(): number {
+    const { maxBatch, maxWeight, weightOf } = this.options;
+    const n = Math.min(maxBatch, this.queue.length);
+    if (maxWeight === undefined || !weightOf) return n;
+    let weight = 0;
+    for (let i = 0; i < n; i++) {
+      weight += weightOf(this.queue[i]!.item);
+      if (weight > maxWeight) return Math.max(1, i);
+    }
+    return n;
+  }
+
   private pump(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const batch = this.queue.splice(0, this.takeCount());
       this.inFlight++;
-      this.options.onFlush?.(batch.length);
+      try {
+        this.options.onFlush?.(batch.length);
+      } catch {
+        // An observer (metrics) must not stop the flush, nor leak the in-flight slot.
+      }
       let run: Promise<O[]>;
       try {
         run = this.flush(batch.map((p) => p.item));

@@ -9,6 +9,10 @@ export interface TopicNames {
   feedback: string;
 }
 
+/** About what one event takes in a Kafka record batch: value, key, headers, framing. */
+const recordBytes = (e: PreparedEvent): number =>
+  e.value.byteLength + e.interactionId.length + e.typeName.length + e.tenantId.length + e.eventId.length + 64;
+
 /**
  * Publishes prepared events, coalescing concurrent requests into one producer send per topic.
  * Resolves only when the broker acknowledged (the bus contract), rejects when it did not.
@@ -18,7 +22,7 @@ export interface TopicNames {
 export class EventPublisher {
   private readonly coalescer: Coalescer<PreparedEvent, Error | undefined>;
 
-  constructor(bus: Bus, topics: TopicNames, options: { maxInFlight: number; maxBatch: number; onFlush?: (size: number) => void }) {
+  constructor(bus: Bus, topics: TopicNames, options: { maxInFlight: number; maxBatch: number; maxBatchBytes: number; onFlush?: (size: number) => void }) {
     this.coalescer = new Coalescer(async (events) => {
       const byTopic: Record<PreparedEvent["topic"], RawMessage[]> = { interactions: [], feedback: [] };
       for (const e of events) {
@@ -30,7 +34,15 @@ export class EventPublisher {
         r.status === "rejected" ? (r.reason instanceof Error ? r.reason : new Error(String(r.reason))) : undefined;
       const errors = { interactions: failure(ix), feedback: failure(fb) };
       return events.map((e) => errors[e.topic]);
-    }, options);
+    }, {
+      maxInFlight: options.maxInFlight,
+      maxBatch: options.maxBatch,
+      // One send puts each partition's records in one record batch, which the broker refuses
+      // above message.max.bytes (1 MiB by default): bound the whole send below that.
+      maxWeight: options.maxBatchBytes,
+      weightOf: recordBytes,
+      ...(options.onFlush ? { onFlush: options.onFlush } : {}),
+    });
   }
 
   /** Resolves once every event is acknowledged; rejects with the first failure. */

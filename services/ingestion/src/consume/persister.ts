@@ -15,6 +15,8 @@ export interface PersisterOptions {
   /** Handler attempts per batch before records are isolated and, failing still, dead-lettered. */
   maxAttempts: number;
   maxBatchSize: number;
+  /** Partitions persisted at once. */
+  partitionConcurrency: number;
   /** Full parked-feedback sweep period (safety net for crashes between insert and join). */
   sweepIntervalMs: number;
   fromBeginning: boolean;
@@ -75,7 +77,14 @@ export class Persister {
     });
   }
 
-  async start(): Promise<void> {
+  private starting: Promise<void> | undefined;
+
+  start(): Promise<void> {
+    this.starting ??= this.subscribe();
+    return this.starting;
+  }
+
+  private async subscribe(): Promise<void> {
     const { topics } = this.options;
     this.subscription = await this.bus.subscribe({
       groupId: this.options.groupId,
@@ -83,6 +92,8 @@ export class Persister {
       fromBeginning: this.options.fromBeginning,
       maxAttempts: this.options.maxAttempts,
       maxBatchSize: this.options.maxBatchSize,
+      // The handler mostly waits on Postgres: let the partitions' inserts overlap.
+      partitionConcurrency: this.options.partitionConcurrency,
       backoff: { initialMs: 100, maxMs: 5_000 },
       handleBatch: (records) => this.handle(records),
     });
@@ -91,6 +102,8 @@ export class Persister {
   }
 
   async stop(): Promise<void> {
+    // A stop during start (SIGTERM while joining the group) waits for the subscription to stop it.
+    await this.starting?.catch(() => undefined);
     clearInterval(this.sweepTimer);
     await this.subscription?.stop();
     this.subscription = undefined;

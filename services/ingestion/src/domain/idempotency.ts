@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
+import crypto from "node:crypto";
 import { clone, toBinary } from "@bufbuild/protobuf";
 import { FeedbackSchema, InteractionSchema } from "@rlhf-loop/proto";
 import type { Feedback, Interaction } from "@rlhf-loop/proto";
-import { sha256Hex } from "./hash.js";
 
 /** The three things a client can send; outcomes become Feedback on the bus. */
 export type EventKind = "interaction" | "feedback" | "outcome";
@@ -27,7 +26,8 @@ export function contentBytes(m: Interaction | Feedback): Uint8Array {
 
 /** sha256 over the kind and the content bytes, hex: equal for an honest retry, else a 409. */
 export function fingerprintOf(kind: EventKind, content: Uint8Array): string {
-  return createHash("sha256").update(KIND_PREFIX[kind]).update(content).digest("hex");
+  // One-shot hash of prefix + content: cheaper than a Hash object with two updates.
+  return crypto.hash("sha256", Buffer.concat([KIND_PREFIX[kind], content]), "hex");
 }
 
 const KIND_PREFIX: Record<EventKind, Buffer> = {
@@ -53,7 +53,7 @@ export function idempotencyKeyFor(m: Interaction | Feedback): string {
  * custom layout) over sha256, so every replica and every retry computes the same id.
  */
 export function eventIdFor(tenantId: string, idempotencyKey: string): string {
-  const h = Buffer.from(sha256Hex(`rlhf.event\u0000${tenantId}\u0000${idempotencyKey}`), "hex").subarray(0, 16);
+  const h = crypto.hash("sha256", `rlhf.event\u0000${tenantId}\u0000${idempotencyKey}`, "buffer").subarray(0, 16);
   h[6] = (h[6]! & 0x0f) | 0x80; // version 8
   h[8] = (h[8]! & 0x3f) | 0x80; // RFC variant
   const x = h.toString("hex");

@@ -24,3 +24,30 @@ describe("prompt normalization", () => {
     assert.equal(a, expected);
   });
 });
+
+describe("prompt normalization fast path", () => {
+  /** The general path, spelled out: what normalizePromptText must equal for every input. */
+  const slow = (text: string) =>
+    text
+      .normalize("NFC")
+      .replace(/\r\n?/g, "\n")
+      .replace(/[ \t\f\v\u00a0]+/g, " ")
+      .split("\n")
+      .map((line) => line.trim())
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trim();
+
+  it("equals the general path on random texts over a whitespace-heavy alphabet", () => {
+    const alphabet = ["a", "B", "?", " ", " ", "\n", "\n", "\r", "\t", "\u00a0", "e\u0301", "\u2028", "\u00e9", "\u3000"];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    for (let i = 0; i < 20_000; i++) {
+      let t = "";
+      const len = rand(12);
+      for (let k = 0; k < len; k++) t += alphabet[rand(alphabet.length)];
+      assert.equal(normalizePromptText(t), slow(t), JSON.stringify(t));
+    }
+    for (const t of ["", "Hello world", "a\n\nb", "a\n\n\nb", " a", "a ", "a  b", "a \nb", "a\n b", "\na", "a\n"]) assert.equal(normalizePromptText(t), slow(t), JSON.stringify(t));
+  });
+});

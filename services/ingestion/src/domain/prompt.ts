@@ -9,6 +9,7 @@ import { sha256Hex } from "./hash.js";
  * collapsed, whole text trimmed. Case and punctuation are kept: they can change the meaning.
  */
 export function normalizePromptText(text: string): string {
+  if (!NEEDS_NORMALIZING.test(text)) return text;
   return text
     .normalize("NFC")
     .replace(/\r\n?/g, "\n")
@@ -19,6 +20,13 @@ export function normalizePromptText(text: string): string {
     .replace(/\n{3,}/g, "\n\n")
     .trim();
 }
+
+/**
+ * Text the steps above leave as it is: printable ASCII and LF only (NFC is the identity there),
+ * no double space, no space at a line's start or end, no run of three LFs, nothing to trim.
+ * Most prompts are like that; they skip the allocations of the general path.
+ */
+const NEEDS_NORMALIZING = /[^\x20-\x7e\n]| {2}| \n|\n |\n{3}|^[ \n]|[ \n]$/;
 
 /** `role:text` per message, separated by U+001E (record separator) which normalization never produces. */
 export function normalizePrompt(prompt: readonly ChatMessage[]): string {

@@ -69,7 +69,20 @@ export class PairBuilder {
     const tk = turnKey(a);
     const origin = a.regeneratedFrom ? this.answer(a.tenantId, a.regeneratedFrom) : undefined;
     const groupKey = groupKeyFor(a, { turnGroup: tk ? this.turns.get(tk) : undefined, originGroup: origin?.groupKey });
-    const answer: Answer = { ...a, groupKey };
+    // Only what pairing needs: the texts a caller may pass along (AnswerRecord) are not kept.
+    const answer: Answer = {
+      tenantId: a.tenantId,
+      interactionId: a.interactionId,
+      conversationId: a.conversationId,
+      turnIndex: a.turnIndex,
+      promptHash: a.promptHash,
+      groupKey,
+      answerHash: a.answerHash,
+      segment: a.segment,
+      modelVersion: a.modelVersion,
+      regeneratedFrom: a.regeneratedFrom,
+      atMs: a.atMs,
+    };
     this.answers.set(key, answer);
     this.stats.answers++;
     if (tk && !this.turns.has(tk)) this.turns.set(tk, groupKey);

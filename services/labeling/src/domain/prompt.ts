@@ -25,8 +25,9 @@ export function promptHash(prompt: readonly PromptMessage[]): string {
   return sha256Hex(prompt.map((m) => `${ROLE_NAME[m.role]}:${normalizePromptText(m.content)}`).join("\u001e"));
 }
 
+/** Answers that differ only in whitespace count as the same answer. */
 export function answerHash(answer: string): string {
-  return sha256Hex(normalizePromptText(answer));
+  return sha256Hex(answer.replace(/\s+/g, " ").trim());
 }
 
 /** What the group of a new answer is decided from. */

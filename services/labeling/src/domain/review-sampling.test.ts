@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { auditJudgments, defaultAuditPolicy, type AuditJudgment } from "./audit.js";
-import { defaultReviewSamplingPolicy, judgmentsRequired, samplePair, stratumOf, swapOrder } from "./review-sampling.js";
+import { defaultReviewSamplingPolicy, judgmentsRequired, samplePair, serveGold, stratumOf, swapOrder } from "./review-sampling.js";
 
 const policy = defaultReviewSamplingPolicy;
 const quiet = { outcomes: [], ups: 0, downs: 0 };
@@ -44,6 +44,12 @@ test("order and overlap are randomized but reproducible", () => {
   assert.equal(swapOrder("k1", "s"), swapOrder("k1", "s"));
   const multi = Array.from({ length: 5000 }, (_, i) => judgmentsRequired(`k${i}`, policy)).filter((x) => x >= 2).length;
   assert.ok(Math.abs(multi / 5000 - policy.overlapShare) < 0.02);
+});
+
+test("gold items are mixed into a rater's stream at the configured share", () => {
+  const served = Array.from({ length: 5000 }, (_, i) => serveGold("expert-1", i, { ...policy, goldShare: 0.1 })).filter(Boolean).length;
+  assert.ok(Math.abs(served / 5000 - 0.1) < 0.015, `gold share ${served / 5000}`);
+  assert.equal(Array.from({ length: 100 }, (_, i) => serveGold("e", i, { ...policy, goldShare: 0 })).filter(Boolean).length, 0);
 });
 
 test("the audit flags a rater who fails gold items and disagrees with the others", () => {

@@ -107,7 +107,17 @@ test("capForHeavyShare finds the largest cap that holds the share", () => {
   const cap = capForHeavyShare(totals, 1, 0.2) as number;
   // top/(top+90) = 0.2 -> top = 22.5
   assert.ok(Math.abs(cap - 22.5) < 1e-6);
-  assert.equal(capForHeavyShare(totals, 1, 0.6), 100 / 190 <= 0.6 ? undefined : 0);
+  // 100 / 190 = 0.53 already holds a 0.6 bound: no cap needed.
+  assert.equal(capForHeavyShare(totals, 1, 0.6), undefined);
+});
+
+test("an unreachable heavy-share bound levels raters instead of zeroing them", () => {
+  // Two raters: the top one always holds at least half.
+  const pairs = [pair(c("u1", "s", 1)), pair(c("u1", "s", 1)), pair(c("u2", "s", 0.5))];
+  const r = weighPairs(pairs, { ...noWeightingPolicy, heavyShareMax: 0.25 });
+  assert.ok(r.pairWeights.every((w) => Number.isFinite(w) && w > 0), JSON.stringify(r.pairWeights));
+  assert.ok(Math.abs(r.heavyShareAfter - 0.5) < 1e-9);
+  assert.ok(Math.abs(r.pairWeights.reduce((s, w) => s + w, 0) - 3) < 1e-9);
 });
 
 test("resolveTargets scales listed targets when nothing else is present", () => {

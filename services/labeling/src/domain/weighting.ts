@@ -82,8 +82,9 @@ export function heavyShare(totalsByRater: ReadonlyMap<string, number>, fraction:
 
 /**
  * The largest per-person cap C so that, with every total replaced by min(total, C), the top k
- * hold at most `maxShare` (bisection; the share only grows with C). When even the smallest cap
- * cannot get there (maxShare below k/n), the cap that gets closest is returned.
+ * hold at most `maxShare` (bisection; the share only grows with C). The share cannot go below
+ * k/n (everyone equal): when the bound asks for less, the cap aims at k/n, which levels every
+ * rater to the lightest one (tiny datasets: one rater, one vote).
  */
 export function capForHeavyShare(sortedDesc: readonly number[], k: number, maxShare: number): number | undefined {
   const shareAt = (c: number) => {
@@ -97,15 +98,17 @@ export function capForHeavyShare(sortedDesc: readonly number[], k: number, maxSh
     return all > 0 ? top / all : 0;
   };
   const max = sortedDesc[0] ?? 0;
-  if (max <= 0 || shareAt(max) <= maxShare) return undefined;
+  const n = sortedDesc.filter((w) => w > 0).length;
+  if (max <= 0 || n === 0 || shareAt(max) <= maxShare) return undefined;
+  const bound = Math.max(maxShare, Math.min(1, k / n)) + 1e-12;
   let lo = 0;
   let hi = max;
-  for (let i = 0; i < 100 && hi - lo > max * 1e-12; i++) {
+  for (let i = 0; i < 200 && hi - lo > max * 1e-12; i++) {
     const mid = (lo + hi) / 2;
-    if (shareAt(mid) <= maxShare) lo = mid;
+    if (shareAt(mid) <= bound) lo = mid;
     else hi = mid;
   }
-  return lo > 0 ? lo : hi;
+  return lo;
 }
 
 /**

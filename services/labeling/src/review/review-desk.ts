@@ -58,7 +58,13 @@ export class ReviewDesk {
     return rubric;
   }
 
+  private requireJudge(rater: Rater): void {
+    // Service keys read snapshots; only people judge.
+    if (rater.role === "service") throw new AppError("permission_denied", "a service key cannot take or judge review tasks");
+  }
+
   async nextTask(rater: Rater): Promise<NextTask> {
+    this.requireJudge(rater);
     const rubric = await this.requireRubric(rater.tenantId);
     const served = await judgmentCount(this.pool, this.options.schema, rater.tenantId, rater.raterId);
     const preferGold = serveGold(rater.raterId, served, this.options.review);
@@ -70,6 +76,7 @@ export class ReviewDesk {
   }
 
   async submit(rater: Rater, draft: JudgmentDraft): Promise<SubmittedJudgment> {
+    this.requireJudge(rater);
     const { schema } = this.options;
     const result = await withTransaction(this.pool, async (c) => {
       const task = await getTask(c, schema, rater.tenantId, draft.taskId, true);

@@ -34,13 +34,17 @@ export interface KafkaBusOptions {
   healthTimeoutMs?: number;
 }
 
+const IDEMPOTENT_RETRIES_WARNING = "Limiting retries for the idempotent producer may invalidate EoS guarantees";
+
 /** kafkajs's own log lines go to pino, one level quieter (its INFO is chatty, its ERRORs are often transient). */
 function logCreatorFor(logger: Logger) {
   const child = logger.child({ component: "kafkajs" });
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...rest } = log;
-      if (level === logLevel.ERROR || level === logLevel.WARN) child.warn(rest, message);
+      // Bounded retries are safe here: a send that fails retires its producer (see publishRaw).
+      if (message === IDEMPOTENT_RETRIES_WARNING) child.debug(rest, message);
+      else if (level === logLevel.ERROR || level === logLevel.WARN) child.warn(rest, message);
       else if (level === logLevel.INFO) child.debug(rest, message);
       else child.trace(rest, message);
     };
@@ -82,15 +86,23 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
 
-  let producer: Producer | undefined;
-  let producerReady: Promise<Producer> | undefined;
+  /** A producer (its own producer id) and the sends running on it. */
+  interface ProducerSlot {
+    producer: Producer;
+    sends: number;
+    retired: boolean;
+  }
+  let current: ProducerSlot | undefined;
+  let producerReady: Promise<ProducerSlot> | undefined;
+  /** Every producer not disconnected yet: the current one and retired ones still draining. */
+  const slots = new Set<ProducerSlot>();
   let admin: Admin | undefined;
   let adminReady: Promise<Admin> | undefined;
   const subs = new Set<Subscription>();
   let closed = false;
   let closing: Promise<void> | undefined;
 
-  function getProducer(): Promise<Producer> {
+  function getProducer(): Promise<ProducerSlot> {
     producerReady ??= (async () => {
       const p = kafka.producer({
         idempotent: true,
@@ -99,13 +111,41 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await p.connect();
-      producer = p;
-      return p;
+      if (closed) {
+        await p.disconnect();
+        throw new AppError("unavailable", "bus is closed");
+      }
+      const slot: ProducerSlot = { producer: p, sends: 0, retired: false };
+      slots.add(slot);
+      current = slot;
+      return slot;
     })().catch((err: unknown) => {
       producerReady = undefined; // the next publish tries again
       throw err;
     });
     return producerReady;
+  }
+
+  function disconnectWhenDrained(slot: ProducerSlot): void {
+    if (!slot.retired || slot.sends > 0 || !slots.delete(slot)) return;
+    slot.producer.disconnect().catch((err: unknown) => logger.warn({ err }, "disconnecting a retired kafka producer failed"));
+  }
+
+  /**
+   * After a failed send the broker may still have written some of its partitions, but kafkajs
+   * rolls those partitions' sequence numbers back: the next send then either fails with
+   * OUT_OF_ORDER_SEQUENCE_NUMBER forever, or (same record count) is taken by the broker for a
+   * duplicate and silently dropped while acknowledged. So a failed producer is never reused:
+   * the next send gets a new producer id, whose sequences start afresh.
+   */
+  function retire(slot: ProducerSlot): void {
+    if (slot.retired) return;
+    slot.retired = true;
+    if (current === slot) {
+      current = undefined;
+      producerReady = undefined;
+    }
+    disconnectWhenDrained(slot);
   }
 
   function getAdmin(): Promise<Admin> {
@@ -124,19 +164,27 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
   async function publishRaw(topic: string, messages: readonly RawMessage[]): Promise<void> {
     if (messages.length === 0) return;
     if (closed) throw new AppError("unavailable", "bus is closed");
+    let slot: ProducerSlot | undefined;
     try {
-      const p = await getProducer();
-      await p.send({
-        topic,
-        acks: -1,
-        messages: messages.map((m) => ({
-          key: m.key,
-          value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
-          headers: { ...m.headers },
-        })),
-      });
+      slot = await getProducer();
+      slot.sends++;
+      try {
+        await slot.producer.send({
+          topic,
+          acks: -1,
+          messages: messages.map((m) => ({
+            key: m.key,
+            value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
+            headers: { ...m.headers },
+          })),
+        });
+      } finally {
+        slot.sends--;
+      }
+      disconnectWhenDrained(slot);
       counters?.published.inc({ topic }, messages.length);
     } catch (err) {
+      if (slot) retire(slot);
       counters?.publishErrors.inc({ topic });
       throw err instanceof AppError ? err : new AppError("unavailable", `publish to ${topic} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
@@ -161,7 +209,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: Math.max(1, o.partitionConcurrency ?? 1),
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
         const records: BusRecord[] = batch.messages.map((m) => ({
           topic: batch.topic,
@@ -259,7 +307,10 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         // Consumers first: an in-flight batch may still dead-letter through the producer.
         await Promise.all([...subs].map((s) => s.stop()));
         closed = true;
-        await producer?.disconnect();
+        producerReady = undefined;
+        current = undefined;
+        await Promise.all([...slots].map((slot) => slot.producer.disconnect()));
+        slots.clear();
         await admin?.disconnect();
       })();
       return closing;

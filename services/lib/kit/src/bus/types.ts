@@ -64,6 +64,12 @@ export interface SubscribeOptions {
   /** Upper bound on records per handler call (default 500). */
   maxBatchSize?: number;
   /**
+   * Partitions handled at once, each still in offset order (default 1). Raise it when the
+   * handler waits on I/O (a database) so partitions overlap. kafkajs honours it; the memory
+   * and @platformatic/kafka buses handle one batch at a time.
+   */
+  partitionConcurrency?: number;
+  /**
    * Dead-letter topic for a record of `topic` (default `${topic}.dlq`). The DLQ topic must
    * exist (see ensureTopics).
    */

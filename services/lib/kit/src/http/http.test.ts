@@ -56,6 +56,21 @@ function build(opts: { bodyLimitBytes?: number; checks?: { name: string; ok: boo
 }
 
 describe("createHttpServer", () => {
+  it("builds the server without fastify deprecation warnings (request logging off via logController)", async () => {
+    const codes: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => codes.push(w.code ?? w.name);
+    process.on("warning", onWarning);
+    try {
+      const app = build().app;
+      await app.ready();
+      await app.close();
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on a later tick
+    } finally {
+      process.off("warning", onWarning);
+    }
+    assert.deepEqual(codes.filter((c) => c.startsWith("FSTDEP")), []);
+  });
+
   it("serves /healthz, /readyz and /metrics", async () => {
     const { app, metrics } = build({ checks: [{ name: "kafka", ok: true }] });
     assert.equal((await app.inject({ url: "/healthz" })).statusCode, 200);

@@ -83,6 +83,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     loggerInstance: logger,
     // Our onResponse hook writes the one line per request; fastify's own two lines are off.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log is the server logger itself: a pino child per request (redaction applied to its
+    // bindings) cost about as much as a bare route; the lines kit writes carry reqId themselves.
+    childLoggerFactory: (serverLogger) => serverLogger,
     bodyLimit,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 72_000,

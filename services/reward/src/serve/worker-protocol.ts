@@ -1,0 +1,32 @@
+// Messages between the scoring pool and its worker threads.
+
+export type ModelKind = "compact" | "hf";
+
+export interface LoadMsg {
+  readonly type: "load";
+  readonly seq: number;
+  readonly modelId: string;
+  readonly kind: ModelKind;
+  readonly onnx: Uint8Array;
+  /** tokenizer.json text (hf models). */
+  readonly tokenizer?: string;
+}
+
+export interface UnloadMsg {
+  readonly type: "unload";
+  readonly seq: number;
+  readonly modelId: string;
+}
+
+export interface ScoreMsg {
+  readonly type: "score";
+  readonly seq: number;
+  readonly modelId: string;
+  readonly rows: readonly { readonly prompt: string; readonly answer: string }[];
+}
+
+export type ToWorker = LoadMsg | UnloadMsg | ScoreMsg;
+
+export type FromWorker =
+  | { readonly type: "ok"; readonly seq: number; readonly scores?: Float64Array }
+  | { readonly type: "error"; readonly seq: number; readonly message: string; readonly code: "not_found" | "invalid_argument" | "internal" };

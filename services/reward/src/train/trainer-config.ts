@@ -1,0 +1,51 @@
+// Trainer settings with their defaults; every run stores the config it used with the model.
+import { DEFAULT_REWARD_CONFIG, type RewardModelConfig } from "@rlhf-loop/ml";
+import type { ExampleSource } from "../domain/examples.js";
+
+export interface TrainerConfig {
+  readonly model: RewardModelConfig;
+  readonly seed: number;
+  /** Share of prompts held out (grouped by prompt) for early stopping and diagnostics. */
+  readonly heldOutFraction: number;
+  readonly maxEpochs: number;
+  /** Stop after this many epochs without a better held-out loss; the best epoch's weights are kept. */
+  readonly patience: number;
+  readonly batchPairs: number;
+  readonly lr: number;
+  readonly weightDecay: number;
+  readonly maxGradNorm: number;
+  /** Label smoothing per source (pairs: flipped-pair weight; singles: soft labels). */
+  readonly labelSmoothing: Partial<Record<ExampleSource, number>>;
+  /** Multiplies the weight of unpaired examples (pointwise loss) against pairs. */
+  readonly singleWeight: number;
+  /** onnxruntime intra-op threads (the machine has two cores). */
+  readonly threads: number;
+}
+
+export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
+  model: DEFAULT_REWARD_CONFIG,
+  seed: 1,
+  heldOutFraction: 0.2,
+  maxEpochs: 8,
+  patience: 2,
+  batchPairs: 128,
+  lr: 0.01,
+  weightDecay: 0.01,
+  maxGradNorm: 1,
+  labelSmoothing: { thumbs: 0.05, outcomes: 0.1 },
+  singleWeight: 0.5,
+  threads: 2,
+};
+
+export function trainerConfig(over: Partial<TrainerConfig> = {}): TrainerConfig {
+  const c = { ...DEFAULT_TRAINER_CONFIG, ...over };
+  const bad = (field: string, why: string): never => {
+    throw new RangeError(`trainer config ${field}: ${why}`);
+  };
+  if (!(c.heldOutFraction > 0 && c.heldOutFraction < 1)) bad("heldOutFraction", `must be in (0, 1), got ${c.heldOutFraction}`);
+  if (!(Number.isInteger(c.maxEpochs) && c.maxEpochs >= 1)) bad("maxEpochs", `must be an integer >= 1, got ${c.maxEpochs}`);
+  if (!(Number.isInteger(c.batchPairs) && c.batchPairs >= 1)) bad("batchPairs", `must be an integer >= 1, got ${c.batchPairs}`);
+  if (!(c.lr > 0)) bad("lr", `must be > 0, got ${c.lr}`);
+  for (const [k, v] of Object.entries(c.labelSmoothing)) if (!(v >= 0 && v < 0.5)) bad(`labelSmoothing.${k}`, `must be in [0, 0.5), got ${v}`);
+  return c;
+}

@@ -1,0 +1,161 @@
+/**
+ * Starts the reward service in-process (ports 0) against the real broker and database, with its
+ * own schema, topic names and consumer group; a real gRPC server stands in for labeling's
+ * StreamDatasetPairs (the only call reward makes to it), serving the snapshots a test registers.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { create } from "@bufbuild/protobuf";
+import { AppError, addService, bindGrpc, createGrpcServer, createKafkaBus, createLogger, createMetrics, createPool, stopGrpc } from "@rlhf-loop/kit";
+import type { Bus, Pool } from "@rlhf-loop/kit";
+import { DatasetPairSchema, Labeling, PairSource, type DatasetPair } from "@rlhf-loop/proto";
+import { createRewardService, type RewardOptions, type RewardService, type TrainPair } from "@rlhf-loop/reward";
+import { Kafka, logLevel } from "kafkajs";
+
+export function stackEnv(): { brokers: string[]; databaseUrl: string } | undefined {
+  let brokers = process.env["KAFKA_BROKERS"];
+  let databaseUrl = process.env["DATABASE_URL"];
+  if (!brokers || !databaseUrl) {
+    try {
+      for (const line of readFileSync(new URL("../../.run/stack.env", import.meta.url), "utf8").split("\n")) {
+        const [k, ...v] = line.split("=");
+        if (k === "KAFKA_BROKERS") brokers ??= v.join("=");
+        if (k === "DATABASE_URL") databaseUrl ??= v.join("=");
+      }
+    } catch {
+      return undefined;
+    }
+  }
+  return brokers && databaseUrl ? { brokers: brokers.split(","), databaseUrl } : undefined;
+}
+
+const SOURCE: Record<string, PairSource> = { expert: PairSource.EXPERT_REVIEW, thumbs: PairSource.THUMBS, outcomes: PairSource.OUTCOME };
+
+export function toDatasetPairs(pairs: readonly TrainPair[]): DatasetPair[] {
+  return pairs.map((p, i) =>
+    create(DatasetPairSchema, {
+      seq: BigInt(i),
+      finalWeight: p.weight,
+      pair: {
+        pairId: p.id ?? `p${i}`,
+        prompt: [{ role: 2, content: p.prompt }],
+        chosen: p.chosen,
+        rejected: p.rejected,
+        source: SOURCE[p.source] ?? PairSource.COMPARISON,
+        weight: p.weight,
+        contributions: p.segment ? [{ segment: p.segment, weight: p.weight }] : [],
+      },
+    }),
+  );
+}
+
+export interface Harness {
+  service: RewardService;
+  suffix: string;
+  schema: string;
+  topics: RewardOptions["topics"];
+  grpcAddress: string;
+  baseUrl: string;
+  pool: Pool;
+  bus: Bus;
+  kafka: Kafka;
+  snapshots: Map<string, DatasetPair[]>;
+  eventually<T>(check: () => Promise<T>, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(env: { brokers: string[]; databaseUrl: string }, overrides: Partial<RewardOptions> = {}): Promise<Harness> {
+  const suffix = randomBytes(4).toString("hex");
+  const schema = `reward_t_${suffix}`;
+  const topics = {
+    datasets: `test.${suffix}.datasets`,
+    rewardModels: `test.${suffix}.reward-models`,
+    interactions: `test.${suffix}.interactions`,
+    feedback: `test.${suffix}.feedback`,
+  };
+  const logger = createLogger({ service: "reward-test", level: (process.env["LOG_LEVEL"] as "info" | undefined) ?? "silent" });
+  const metrics = createMetrics({ service: "reward-test", defaultMetrics: false });
+  const pool = createPool({ url: env.databaseUrl, max: 8, applicationName: "reward-test", logger });
+  const bus = createKafkaBus({ brokers: env.brokers, clientId: `reward-test-${suffix}`, logger, metrics });
+
+  const snapshots = new Map<string, DatasetPair[]>();
+  const labeling = createGrpcServer();
+  const unimplemented = async (): Promise<never> => {
+    throw new AppError("failed_precondition", "not served by this test double");
+  };
+  addService(labeling, Labeling, {
+    nextTask: unimplemented,
+    submitJudgment: unimplemented,
+    getRubric: unimplemented,
+    publishRubric: unimplemented,
+    async *streamDatasetPairs(req) {
+      const pairs = snapshots.get(req.datasetId);
+      if (!pairs) throw new AppError("not_found", `no dataset ${req.datasetId}`);
+      yield* pairs;
+    },
+  });
+  const labelingPort = await bindGrpc(labeling, "127.0.0.1:0");
+
+  const service = createRewardService({
+    bus,
+    pool,
+    logger,
+    metrics,
+    options: {
+      httpPort: 0,
+      grpcPort: 0,
+      dbSchema: schema,
+      topics,
+      consumerGroup: `reward-test-${suffix}`,
+      labelingAddress: `127.0.0.1:${labelingPort}`,
+      shutdownGraceMs: 2_000,
+      ...overrides,
+    },
+  });
+  const kafka = new Kafka({ clientId: `reward-test-reader-${suffix}`, brokers: env.brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await service.stop().catch(() => undefined);
+    await stopGrpc(labeling, 1000).catch(() => undefined);
+    await bus.close().catch(() => undefined);
+    await pool.query(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
+    await pool.end().catch(() => undefined);
+    const mine = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`test.${suffix}.`));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  };
+  try {
+    await admin.connect();
+    const { httpPort, grpcPort } = await service.start();
+    return {
+      service,
+      suffix,
+      schema,
+      topics,
+      grpcAddress: `127.0.0.1:${grpcPort}`,
+      baseUrl: `http://127.0.0.1:${httpPort}`,
+      pool,
+      bus,
+      kafka,
+      snapshots,
+      async eventually(check, timeoutMs = 30_000) {
+        const end = Date.now() + timeoutMs;
+        for (;;) {
+          try {
+            return await check();
+          } catch (err) {
+            if (Date.now() > end) throw err;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
