@@ -3,6 +3,7 @@ import { FeedbackSchema } from "./gen/rlhf/v1/feedback_pb.js";
 import { InteractionSchema } from "./gen/rlhf/v1/interaction_pb.js";
 import { DatasetAnnouncementSchema, PreferencePairSchema } from "./gen/rlhf/v1/labeling_pb.js";
 import { RewardModelAnnouncementSchema } from "./gen/rlhf/v1/reward_pb.js";
+import { PolicyAnnouncementSchema, RlRunRequestSchema } from "./gen/rlhf/v1/policy_pb.js";
 
 /** Every Kafka topic of the system; each has a `.dlq` twin (see {@link dlqTopic}). */
 export const Topics = {
@@ -39,6 +40,8 @@ export const TopicMessages = {
   [Topics.pairs]: PreferencePairSchema,
   [Topics.datasets]: DatasetAnnouncementSchema,
   [Topics.rewardModels]: RewardModelAnnouncementSchema,
+  [Topics.rlRuns]: RlRunRequestSchema,
+  [Topics.policies]: PolicyAnnouncementSchema,
 } as const satisfies Partial<Record<TopicName, DescMessage>>;
 
 /** Kafka message key field per topic (documentation and a check for producers). */
@@ -48,6 +51,8 @@ export const TopicKeys: Partial<Record<TopicName, string>> = {
   [Topics.pairs]: "prompt_hash",
   [Topics.datasets]: "dataset_id",
   [Topics.rewardModels]: "model_id",
+  [Topics.rlRuns]: "run_id",
+  [Topics.policies]: "policy_version",
 };
 
 /** Name of the record header that carries the message's full protobuf type name. */

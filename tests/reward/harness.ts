@@ -55,6 +55,8 @@ export interface Harness {
   schema: string;
   topics: RewardOptions["topics"];
   grpcAddress: string;
+  /** The labeling test double's address (StreamDatasetPairs). */
+  labelingAddress: string;
   baseUrl: string;
   pool: Pool;
   bus: Bus;
@@ -129,6 +131,10 @@ export async function startHarness(env: { brokers: string[]; databaseUrl: string
   };
   try {
     await admin.connect();
+    // Topics exist before the service's consumers join (as in a deployment): a consumer whose
+    // metadata predates a topic's partitions may not fetch some of them until its metadata refresh.
+    const names = Object.values(topics).flatMap((t) => [t, `${t}.dlq`]);
+    await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
     const { httpPort, grpcPort } = await service.start();
     return {
       service,
@@ -136,6 +142,7 @@ export async function startHarness(env: { brokers: string[]; databaseUrl: string
       schema,
       topics,
       grpcAddress: `127.0.0.1:${grpcPort}`,
+      labelingAddress: `127.0.0.1:${labelingPort}`,
       baseUrl: `http://127.0.0.1:${httpPort}`,
       pool,
       bus,

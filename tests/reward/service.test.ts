@@ -5,16 +5,21 @@
  * served model while calls keep succeeding; thumbs on the feedback topic land in the pointwise tables.
  */
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { AppError, createGrpcClient, type GrpcClient } from "@rlhf-loop/kit";
 import { DatasetAnnouncementSchema, FeedbackSchema, InteractionSchema, Reward, RewardModelAnnouncementSchema, RewardModelStatus, ThumbDirection } from "@rlhf-loop/proto";
-import { DEFAULT_THRESHOLDS, syntheticPairs } from "@rlhf-loop/reward";
+import { DEFAULT_THRESHOLDS, runRewardTrain, syntheticPairs } from "@rlhf-loop/reward";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DEFAULT_REWARD_CONFIG } from "@rlhf-loop/ml";
 import { stackEnv, startHarness, toDatasetPairs, type Harness } from "./harness.js";
 
 const env = stackEnv();
+const FIXTURE = process.env["HF_REWARD_FIXTURE"] ?? "/work/shared/fixtures/hf-bert-reward";
 const small = {
   model: { ...DEFAULT_REWARD_CONFIG, hashing: { ...DEFAULT_REWARD_CONFIG.hashing, buckets: 4096 }, embedDim: 16, hidden: 16 },
   maxEpochs: 4,
@@ -31,7 +36,7 @@ describe("reward service (Kafka + Postgres)", { skip: env ? false : "KAFKA_BROKE
   let client: GrpcClient<typeof Reward>;
 
   before(async () => {
-    h = await startHarness(env!, { trainer: small, thresholds });
+    h = await startHarness(env!, { trainer: small, thresholds, byoModelDirs: existsSync(FIXTURE) ? [FIXTURE] : [] });
     client = createGrpcClient(Reward, h.grpcAddress);
   });
   after(async () => {
@@ -117,6 +122,22 @@ describe("reward service (Kafka + Postgres)", { skip: env ? false : "KAFKA_BROKE
     await assert.rejects(client.scoreBatch({ items: [] }), (e: unknown) => e instanceof AppError && e.code === "invalid_argument");
   });
 
+  it("rlhf reward train --dataset reads the snapshot over gRPC and prints accuracy next to the length rule", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "reward-cli-ds-"));
+    try {
+      let out = "";
+      const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } };
+      const r = await runRewardTrain(["--dataset", "good@1", "--labeling", h.labelingAddress, "--out", dir, "--epochs", "2", "--quiet"], io);
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.result!.result.split.trainPairs + r.result!.result.split.heldOutPairs, 500);
+      assert.match(out, /held-out accuracy .* length-only rule/);
+      const missing = await runRewardTrain(["--dataset", "nope@1", "--labeling", h.labelingAddress, "--out", dir], { stdout: { write: () => true }, stderr: { write: () => true } });
+      assert.equal(missing.exitCode, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a length-biased snapshot is flagged and cannot be approved", async () => {
     h.snapshots.set("biased@1", toDatasetPairs(syntheticPairs(500, { seed: 22, lengthBiased: true })));
     await announce("biased@1");
@@ -147,15 +168,19 @@ describe("reward service (Kafka + Postgres)", { skip: env ? false : "KAFKA_BROKE
         calls++;
       }
     })();
-    await announce("good@2");
-    const run = await h.eventually(async () => {
-      const r = await h.service.runs.get("good@2");
-      assert.ok(r && r.status === "done", r?.error ?? r?.status);
-      return r;
-    }, 60_000);
-    await h.eventually(async () => assert.ok(ids.has(run.modelId!)), 10_000);
-    stop = true;
-    await load; // any failed call would have rejected here
+    let run;
+    try {
+      await announce("good@2");
+      run = await h.eventually(async () => {
+        const r = await h.service.runs.get("good@2");
+        assert.ok(r && r.status === "done", r?.error ?? r?.status ?? "not queued yet");
+        return r;
+      }, 60_000);
+      await h.eventually(async () => assert.ok(ids.has(run!.modelId!)), 10_000);
+    } finally {
+      stop = true;
+      await load; // any failed call would have rejected here
+    }
     assert.ok(ids.has(first) && ids.has(run.modelId!), [...ids].join(","));
     assert.ok(calls > 10);
     assert.equal((await h.service.registry.get(first))?.status, "retired");
@@ -176,5 +201,21 @@ describe("reward service (Kafka + Postgres)", { skip: env ? false : "KAFKA_BROKE
       );
       assert.deepEqual(r.rows, [{ label: 0, source: "thumbs", answer: "it ships today" }]);
     }, 30_000);
+  });
+
+  it("serves a brought HF model by id (fixture scores within 1e-4), approves it only when forced", async (t) => {
+    if (!existsSync(FIXTURE)) return t.skip(`fixture ${FIXTURE} absent`);
+    const expected = JSON.parse(readFileSync(`${FIXTURE}/expected.json`, "utf8")) as { cases: { prompt: string; response: string; score: number }[] };
+    const byo = (await h.service.registry.list()).find((m) => m.kind === "hf");
+    assert.ok(byo, "the brought model was registered at start");
+    const b = await client.scoreBatch({ modelId: byo.modelId, items: expected.cases.map((c) => ({ prompt: c.prompt, answer: c.response })) });
+    b.scores.forEach((s, i) => assert.ok(Math.abs(s - expected.cases[i]!.score) < 1e-4, `case ${i}: ${s} vs ${expected.cases[i]!.score}`));
+    const refused = await fetch(`${h.baseUrl}/v1/models/${byo.modelId}/approve`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    assert.equal(refused.status, 412); // FAILED_PRECONDITION
+    const forced = await fetch(`${h.baseUrl}/v1/models/${byo.modelId}/approve`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ force: true }) });
+    assert.equal(forced.status, 200, await forced.text());
+    const s = await client.score({ prompt: expected.cases[0]!.prompt, answer: expected.cases[0]!.response });
+    assert.equal(s.modelId, byo.modelId);
+    assert.ok(Math.abs(s.score - expected.cases[0]!.score) < 1e-4);
   });
 });

@@ -39,3 +39,20 @@ export function optionalInt(values: Record<string, unknown>, name: string, fallb
   if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${String(v)}"`);
   return n;
 }
+
+/** A command whose flags a library owns and parses itself; the CLI only routes the words to it. */
+export function delegatedCommand(
+  path: readonly string[],
+  summary: string,
+  usage: string,
+  handler: (argv: string[]) => Promise<{ exitCode: number }>,
+): Command {
+  return {
+    path,
+    summary,
+    usage: usage.replace(/^usage: /, ""),
+    options: {},
+    run: () => Promise.resolve(2),
+    raw: async (argv) => (await handler(argv)).exitCode,
+  };
+}

@@ -21,9 +21,19 @@ export function ingestionMetrics(metrics: Metrics): PipelineMetrics & { ledgerWr
     labelNames: ["stage"] as const,
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
   });
+  // One child per label combination: inc() on it skips hashing the labels for every event.
+  const eventChildren = new Map<string, { inc(n?: number): void }>();
   return {
     flush: (stage, size) => flushes.observe({ stage }, size),
-    event: (p, result) => events.inc({ kind: p.kind, feedback_kind: p.feedbackKind, source: p.source, result }),
+    event: (p, result) => {
+      const key = `${p.kind}\u0000${p.feedbackKind}\u0000${p.source}\u0000${result}`;
+      let child = eventChildren.get(key);
+      if (!child) {
+        child = events.labels({ kind: p.kind, feedback_kind: p.feedbackKind, source: p.source, result });
+        eventChildren.set(key, child);
+      }
+      child.inc();
+    },
     produceError: () => produceErrors.inc(),
     rejected: (reason, n) => rejected.inc({ reason }, n),
     ledgerWriteError: () => ledgerErrors.inc(),

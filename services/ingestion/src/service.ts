@@ -81,6 +81,8 @@ export function createIngestionService(deps: IngestionDeps): IngestionService {
   // One JSON line per request, with the tenant and how many events it carried.
   http.addHook("onResponse", async (req, reply) => {
     const route = req.routeOptions.url ?? "unmatched";
+    const probe = route === "/healthz" || route === "/readyz" || route === "/metrics";
+    if (!logger.isLevelEnabled(probe ? "debug" : "info")) return;
     const info = peekRequestInfo(req);
     const line = {
       reqId: req.id,
@@ -92,7 +94,7 @@ export function createIngestionService(deps: IngestionDeps): IngestionService {
       ...(info?.events !== undefined ? { events: info.events, duplicates: info.duplicates } : {}),
       ...(info?.errorCode !== undefined ? { error: info.errorCode } : {}),
     };
-    if (route === "/healthz" || route === "/readyz" || route === "/metrics") logger.debug(line, "request");
+    if (probe) logger.debug(line, "request");
     else logger.info(line, "request");
   });
   registerHttpApi(http, {

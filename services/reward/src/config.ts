@@ -25,12 +25,15 @@ export const rewardConfigSpec = {
   autoTrain: field.bool({ env: "REWARD_AUTO_TRAIN", default: true, description: "train on every announced snapshot" }),
   autoApprove: field.bool({ env: "REWARD_AUTO_APPROVE", default: true, description: "approve and serve a model whose diagnostics pass" }),
   pointwise: field.bool({ env: "REWARD_POINTWISE", default: true, description: "consume thumbs and outcomes for the pointwise loss" }),
+  tenantId: field.string({ env: "REWARD_TENANT_ID", default: "", description: "tenant whose approved model is served by default" }),
+  ablation: field.bool({ env: "REWARD_ABLATION", default: false, description: "retrain without each source to report what it adds" }),
   workers: field.int({ env: "REWARD_WORKERS", min: 1, max: 64, default: 2, description: "scoring worker threads" }),
   maxTextChars: field.int({ env: "REWARD_MAX_TEXT_CHARS", min: 1, default: DEFAULT_LIMITS.maxTextChars }),
   maxBatchItems: field.int({ env: "REWARD_MAX_BATCH_ITEMS", min: 1, default: DEFAULT_LIMITS.maxBatchItems }),
   seed: field.int({ env: "REWARD_SEED", min: 0, default: 1 }),
   maxEpochs: field.int({ env: "REWARD_MAX_EPOCHS", min: 1, max: 1000, default: 8 }),
   shutdownGraceMs: field.duration({ env: "REWARD_SHUTDOWN_GRACE", default: 10_000 }),
+  byoModelDirs: field.list({ env: "REWARD_BYO_MODEL_DIRS", minItems: 0, default: [], description: "folders with model.onnx + tokenizer.json to register at start" }),
 };
 
 export type RewardConfig = ConfigOf<typeof rewardConfigSpec>;
@@ -52,9 +55,12 @@ export function optionsFromConfig(c: RewardConfig): Partial<RewardOptions> {
     autoTrain: c.autoTrain,
     autoApprove: c.autoApprove,
     pointwise: c.pointwise,
+    ablation: c.ablation,
+    tenantId: c.tenantId,
     workers: c.workers,
     limits: { ...DEFAULT_LIMITS, maxTextChars: c.maxTextChars, maxBatchItems: c.maxBatchItems },
     trainer: { seed: c.seed, maxEpochs: c.maxEpochs },
     shutdownGraceMs: c.shutdownGraceMs,
+    byoModelDirs: c.byoModelDirs,
   };
 }

@@ -18,3 +18,8 @@ export { HfPairTokenizer } from "./hf/hf-tokenizer.js";
 export { ScoringPool, type PoolOptions } from "./serve/scoring-pool.js";
 export { RegistryStore, modelIdOf, type RegisteredModel } from "./store/registry-store.js";
 export { syntheticPairs, syntheticSingles } from "./testing/synthetic.js";
+export { parsePairFile, PAIR_FORMATS, PairFileError, type PairFormat } from "./domain/pair-files.js";
+export { runRewardScore, runRewardTrain, REWARD_SCORE_USAGE, REWARD_TRAIN_USAGE, type RewardCommandIo, type RewardCommandResult } from "./cli/commands.js";
+export { DEFAULT_LIMITS, RewardServing, validateRows, type ScoringLimits } from "./serve/reward-serving.js";
+export { grpcRewardImpl } from "./api/grpc-handlers.js";
+export { Registrar } from "./registrar.js";

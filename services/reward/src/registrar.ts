@@ -64,10 +64,13 @@ export class Registrar {
   /** Approves (diagnostics must have passed unless forced), serves it, announces both changes. */
   async approve(modelId: string, opts: { force?: boolean } = {}): Promise<RegisteredModel> {
     const { approved, retired } = await this.registry.approve(modelId, opts);
-    const prev = this.serving.servingModelId;
-    await this.serving.activate(approved.modelId);
-    this.metrics.setServing(prev, approved.modelId);
-    this.logger.info({ modelId, retired, forced: opts.force === true }, "reward model approved and served");
+    // Only the serving tenant's approvals move the default model; others stay scorable by id.
+    if (approved.tenantId === this.serving.tenantId) {
+      const prev = this.serving.servingModelId;
+      await this.serving.activate(approved.modelId);
+      this.metrics.setServing(prev, approved.modelId);
+    }
+    this.logger.info({ modelId, tenantId: approved.tenantId, retired, forced: opts.force === true }, "reward model approved");
     await this.announce(approved);
     if (retired) {
       const r = await this.registry.get(retired);

@@ -23,11 +23,15 @@ export interface RewardOptions {
   /** Consume interactions/feedback for the pointwise loss. */
   readonly pointwise: boolean;
   readonly trainer: Partial<TrainerConfig>;
+  /** Retrain without each source on automatic runs, to report what each adds (costs one run per source). */
+  readonly ablation: boolean;
   readonly thresholds?: DiagnosticsThresholds;
   readonly workers: number;
   readonly limits: ScoringLimits;
   readonly tenantId: string;
   readonly shutdownGraceMs: number;
+  /** Folders holding a brought HF reward model (model.onnx + tokenizer.json), registered at start. */
+  readonly byoModelDirs: readonly string[];
 }
 
 export const defaultRewardOptions: RewardOptions = {
@@ -45,8 +49,10 @@ export const defaultRewardOptions: RewardOptions = {
   autoApprove: true,
   pointwise: true,
   trainer: {},
+  ablation: false,
   workers: 2,
   limits: DEFAULT_LIMITS,
   tenantId: "",
   shutdownGraceMs: 10_000,
+  byoModelDirs: [],
 };

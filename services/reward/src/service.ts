@@ -2,6 +2,8 @@ import { addService, bindGrpc, createGrpcClient, createGrpcServer, createHttpSer
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { dlqTopic, Labeling, Reward, type TopicName } from "@rlhf-loop/proto";
 import type { FastifyInstance } from "fastify";
+import { readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { grpcRewardImpl } from "./api/grpc-handlers.js";
 import { registerHttpApi } from "./api/http-routes.js";
 import { subscribeDatasets, subscribeEvidence } from "./consume/consumers.js";
@@ -67,6 +69,7 @@ export function createRewardService(deps: RewardDeps): RewardService {
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
     autoApprove: options.autoApprove,
     pointwise: options.pointwise,
+    ablation: options.ablation,
   });
 
   const http = createHttpServer({
@@ -78,7 +81,13 @@ export function createRewardService(deps: RewardDeps): RewardService {
       { name: "postgres", check: () => dbHealth(pool) },
     ],
   });
-  registerHttpApi(http, serving, registry, (n) => m.rows.inc({ api: "http" }, n));
+  registerHttpApi(
+    http,
+    serving,
+    registry,
+    (n) => m.rows.inc({ api: "http" }, n),
+    (id, force) => registrar.approve(id, { force }),
+  );
   const grpc = createGrpcServer({ maxReceiveMessageBytes: 32 * 1024 * 1024 });
   addService(grpc, Reward, grpcRewardImpl(serving, registry), { logger, metrics: deps.metrics });
 
@@ -120,6 +129,12 @@ export function createRewardService(deps: RewardDeps): RewardService {
       if (options.migrate) await migrateReward(pool, { schema: options.dbSchema, logger });
       const topics = [options.topics.datasets, options.topics.rewardModels, options.topics.interactions, options.topics.feedback];
       await bus.ensureTopics([...topics, ...topics.map((t) => dlqTopic(t as TopicName))]);
+      for (const dir of options.byoModelDirs) {
+        const onnx = new Uint8Array(await readFile(join(dir, "model.onnx")));
+        const tokenizer = await readFile(join(dir, "tokenizer.json"), "utf8");
+        const byo = await registrar.registerHf(onnx, tokenizer, { name: basename(dir), tenantId: options.tenantId });
+        logger.info({ modelId: byo.modelId, dir }, "brought HF reward model registered");
+      }
       const served = await serving.refreshApproved();
       if (served) m.setServing(undefined, served);
       await runs.requeueStale();

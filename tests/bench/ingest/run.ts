@@ -5,6 +5,7 @@
 // (`make bench` starts the stack). BENCH_SECONDS sets each phase's length (default 10).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -28,8 +29,11 @@ interface Row {
   p99Ms?: number;
   errors?: number;
   note?: string;
+  /** 1-minute load average when the phase ended (everything on this machine, other work included). */
+  load?: number;
 }
 const rows: Row[] = [];
+const load1 = () => loadavg()[0]!;
 
 function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
   const child = spawn(process.execPath, ["--import", "tsx", here(script)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
@@ -97,7 +101,7 @@ async function bareFastify(): Promise<number> {
   try {
     const body = () => JSON.stringify(interactionJson());
     const r = await load({ url: String(info["url"]), path: "/v1/feedback", body, connections: 64 });
-    rows.push({ what: "ceiling: bare fastify route (single)", eventsPerSec: rps(r), requestsPerSec: rps(r), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.non2xx + r.errors });
+    rows.push({ what: "ceiling: bare fastify route (single)", eventsPerSec: rps(r), requestsPerSec: rps(r), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.non2xx + r.errors, load: load1() });
     return rps(r);
   } finally {
     await stopChild(child);
@@ -115,7 +119,7 @@ async function bareProducer(admin: ReturnType<Kafka["admin"]>): Promise<void> {
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.once("exit", r));
   const res = JSON.parse(out.trim()) as { recordsPerSecond: number };
-  rows.push({ what: "ceiling: bare kafkajs producer (acks=all)", eventsPerSec: res.recordsPerSecond, note: `batches of ${batchSize}, 330 B records` });
+  rows.push({ what: "ceiling: bare kafkajs producer (acks=all)", eventsPerSec: res.recordsPerSecond, note: `batches of ${batchSize}, 330 B records`, load: load1() });
 }
 
 async function ingestion(bus: "kafkajs" | "platformatic", db: pg.Pool, admin: ReturnType<Kafka["admin"]>, bareRps: number): Promise<void> {
@@ -140,6 +144,7 @@ async function ingestion(bus: "kafkajs" | "platformatic", db: pg.Pool, admin: Re
       p99Ms: max.latency.p99,
       errors: max.non2xx + max.errors,
       note: `${((100 * rps(max)) / bareRps).toFixed(0)}% of bare fastify (target >= 40%)`,
+      load: load1(),
     });
     const fixed = await load({ url, path: "/v1/interactions", apiKey, body: single, connections: 32, overallRate: 1000 });
     rows.push({
@@ -150,10 +155,12 @@ async function ingestion(bus: "kafkajs" | "platformatic", db: pg.Pool, admin: Re
       p99Ms: fixed.latency.p99,
       errors: fixed.non2xx + fixed.errors,
       note: "target p99 < 25 ms",
+      load: load1(),
     });
     const batchBody = () => JSON.stringify({ events: Array.from({ length: batchSize }, () => ({ interaction: interactionJson() })) });
     const batches = await load({ url, path: "/v1/events:batch", apiKey, body: batchBody, connections: 8 });
     const accepted = ok2xx(batches) * batchSize;
+    const batchLoad = load1();
     // Persistence: wait (bounded) until every acknowledged event is a row, then read the lag.
     const acked = [...acknowledged];
     acknowledged.clear();
@@ -185,6 +192,7 @@ async function ingestion(bus: "kafkajs" | "platformatic", db: pg.Pool, admin: Re
       p99Ms: batches.latency.p99,
       errors: batches.non2xx + batches.errors,
       note: "target >= 20,000 events/s",
+      load: batchLoad,
     });
     rows.push({
       what: `ingestion[${bus}] batches, persisted to Postgres`,
@@ -192,6 +200,7 @@ async function ingestion(bus: "kafkajs" | "platformatic", db: pg.Pool, admin: Re
       p50Ms: Number(lag.p50),
       p99Ms: Number(lag.p99),
       note: `acknowledged ${expected}, stored ${stored} (lost ${expected - stored}); rows ${rowsTotal} (also requests cut off by the run's end); latency = persistence lag, target p99 < 2,000 ms`,
+      load: load1(),
     });
   } finally {
     await stopChild(child);
@@ -202,11 +211,11 @@ async function ingestion(bus: "kafkajs" | "platformatic", db: pg.Pool, admin: Re
 
 function printTable(): void {
   const fmt = (n: number | undefined, d = 0) => (n === undefined || Number.isNaN(n) ? "" : n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }));
-  const head = ["measurement", "events/s", "req/s", "p50 ms", "p99 ms", "errors", "note"];
-  const body = rows.map((r) => [r.what, fmt(r.eventsPerSec), fmt(r.requestsPerSec), fmt(r.p50Ms, 1), fmt(r.p99Ms, 1), r.errors === undefined ? "" : String(r.errors), r.note ?? ""]);
+  const head = ["measurement", "events/s", "req/s", "p50 ms", "p99 ms", "errors", "load1", "note"];
+  const body = rows.map((r) => [r.what, fmt(r.eventsPerSec), fmt(r.requestsPerSec), fmt(r.p50Ms, 1), fmt(r.p99Ms, 1), r.errors === undefined ? "" : String(r.errors), fmt(r.load, 2), r.note ?? ""]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log(`\ningestion benchmark (${seconds} s per phase, run ${runId})`);
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 7 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.log(`\ningestion benchmark (${seconds} s per phase, run ${runId}; load1 = 1-minute load average of this 2-core machine at the phase's end)`);
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const b of body) console.log(line(b));

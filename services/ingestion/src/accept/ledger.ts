@@ -41,6 +41,7 @@ export class IdempotencyLedger {
   ) {
     this.cacheByKey = new BoundedCache(options.cacheSize);
     this.cacheByInteraction = new BoundedCache(options.cacheSize);
+    // Two lookups may overlap: a request arriving during one waits for one round trip, not two.
     this.lookups = new Coalescer(async (queries) => {
       const all = queries.flat();
       const rows = await findLedgerEntries(
@@ -51,7 +52,7 @@ export class IdempotencyLedger {
       );
       // Every caller gets all rows; each picks its own.
       return queries.map(() => rows);
-    }, { maxInFlight: 1, maxBatch: 256, onFlush: (n) => options.onFlush?.("ledger_lookup", n) });
+    }, { maxInFlight: 2, maxBatch: 256, onFlush: (n) => options.onFlush?.("ledger_lookup", n) });
     this.writes = new Coalescer(async (entries) => {
       try {
         await insertLedgerEntries(this.db, this.schema, entries);

@@ -78,6 +78,8 @@ export class Persister {
   }
 
   private starting: Promise<void> | undefined;
+  /** Interaction inserts running now (the post-park join waits for them). */
+  private readonly interactionWrites = new Set<Promise<unknown>>();
 
   start(): Promise<void> {
     this.starting ??= this.subscribe();
@@ -94,6 +96,9 @@ export class Persister {
       maxBatchSize: this.options.maxBatchSize,
       // The handler mostly waits on Postgres: let the partitions' inserts overlap.
       partitionConcurrency: this.options.partitionConcurrency,
+      // Bigger batches for fewer inserts and commits; costs at most the wait in persistence lag.
+      fetchMinBytes: 256 * 1024,
+      fetchMaxWaitMs: 100,
       backoff: { initialMs: 100, maxMs: 5_000 },
       handleBatch: (records) => this.handle(records),
     });
@@ -147,12 +152,16 @@ export class Persister {
 
   private async handleInteractions(records: readonly BusRecord[]): Promise<void> {
     const rows: InteractionRow[] = this.rowsOf(records, (r, now) => interactionToRow(decodeRecord(r, InteractionSchema), now));
+    const write = insertInteractions(this.db, this.options.schema, rows);
+    this.interactionWrites.add(write);
     try {
-      const { inserted, joined } = await insertInteractions(this.db, this.options.schema, rows);
+      const { inserted, joined } = await write;
       this.persisted.inc({ kind: "interaction" }, inserted);
       if (joined > 0) this.joinedTotal.inc(joined);
     } catch (err) {
       throw classifyDbError(err);
+    } finally {
+      this.interactionWrites.delete(write);
     }
     this.observeLag("interaction", rows);
   }
@@ -164,7 +173,10 @@ export class Persister {
       this.persisted.inc({ kind: "feedback" }, stored);
       if (parked.length > 0) {
         this.parkedTotal.inc(parked.length);
-        // The interaction may have committed while we parked: look again now that parking committed.
+        // The interaction may have committed while we parked: look again now that parking
+        // committed. An interaction insert of this process that started before (partitions are
+        // written concurrently) saw neither our rows nor theirs: wait for it to end first.
+        await Promise.allSettled([...this.interactionWrites]);
         const moved = await joinParkedFeedback(this.db, this.options.schema, parked);
         if (moved > 0) this.joinedTotal.inc(moved);
       }
@@ -176,6 +188,7 @@ export class Persister {
 
   private observeLag(kind: string, rows: readonly { receivedAt: string }[]): void {
     const now = Date.now();
-    for (const r of rows) this.lag.observe({ kind }, Math.max(0, now - Date.parse(r.receivedAt)) / 1000);
+    const lag = this.lag.labels({ kind });
+    for (const r of rows) lag.observe(Math.max(0, now - Date.parse(r.receivedAt)) / 1000);
   }
 }

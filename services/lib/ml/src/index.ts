@@ -7,7 +7,16 @@ export { GraphBuilder, type Operand } from "./graph/builder.js";
 export type { FloatArray, FloatType, Sym } from "./graph/core.js";
 export { gradients } from "./graph/autodiff.js";
 export { exportModel, matmulFlops, type ExportSpec, type ExportedModel } from "./graph/export.js";
-export { buildTrainStep, DEFAULT_ADAMW, TRAIN_NAMES, type AdamWConfig, type TrainParam, type TrainStepModel, type TrainStepSpec } from "./graph/train-step.js";
+export {
+  buildTrainStep,
+  DEFAULT_ADAMW,
+  TRAIN_NAMES,
+  type AdamWConfig,
+  type LazyRows,
+  type TrainParam,
+  type TrainStepModel,
+  type TrainStepSpec,
+} from "./graph/train-step.js";
 export { IR_VERSION, OPSET, type DType, type Dim } from "./onnx/encode.js";
 export { readModelMetadata } from "./onnx/metadata.js";
 
@@ -23,7 +32,15 @@ export {
   type Session,
   type SessionOptions,
 } from "./runtime/session.js";
-export { freshOptimizerState, TrainingSession, type Progress, type StepResult, type TrainState } from "./runtime/trainer.js";
+export {
+  freshOptimizerState,
+  lazyRowFeeds,
+  TrainingSession,
+  type Progress,
+  type StepResult,
+  type TrainingSessionOptions,
+  type TrainState,
+} from "./runtime/trainer.js";
 
 // Models
 export { checkParams, convertParams, initParams, type ParamDef, type Params } from "./models/params.js";

@@ -29,7 +29,24 @@ export function splitQueries(queries: readonly string[], prompts: readonly strin
   });
 }
 
-export function registerHttpApi(app: FastifyInstance, serving: RewardServing, registry: RegistryStore, onRows: (n: number) => void): void {
+export function registerHttpApi(
+  app: FastifyInstance,
+  serving: RewardServing,
+  registry: RegistryStore,
+  onRows: (n: number) => void,
+  approve: (modelId: string, force: boolean) => Promise<unknown>,
+): void {
+  // Approval: FAILED_PRECONDITION (409... mapped by kit) unless the model's diagnostics passed, or
+  // {"force": true} for a brought model whose quality was judged elsewhere (logged as forced).
+  app.post("/v1/models/:id/approve", async (req) => {
+    const id = (req.params as { id: string }).id;
+    const body = (req.body ?? {}) as { force?: unknown };
+    if (body.force !== undefined && typeof body.force !== "boolean") throw AppError.invalid([{ path: "force", reason: "must be a boolean" }]);
+    await approve(id, body.force === true);
+    const m = await registry.get(id);
+    return toJson(RewardModelSchema, toProtoModel(m!));
+  });
+
   app.post("/get_reward", async (req) => {
     if (typeof req.body !== "object" || req.body === null || Array.isArray(req.body)) throw AppError.invalid([{ path: "", reason: "body must be a JSON object" }]);
     const body = req.body as Record<string, unknown>;

@@ -45,7 +45,8 @@ export class RewardServing {
     private readonly pool: ScoringPool,
     private readonly registry: RegistryStore,
     readonly limits: ScoringLimits = DEFAULT_LIMITS,
-    private readonly tenantId = "",
+    /** The tenant whose approved model this process serves by default. */
+    readonly tenantId = "",
   ) {}
 
   get servingModelId(): string | undefined {

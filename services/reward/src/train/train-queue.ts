@@ -20,6 +20,7 @@ export interface TrainQueueOptions {
   readonly thresholds?: DiagnosticsThresholds;
   readonly autoApprove: boolean;
   readonly pointwise: boolean;
+  readonly ablation?: boolean;
 }
 
 export class TrainQueue {
@@ -77,7 +78,7 @@ export class TrainQueue {
         }
         const singles = this.opts.pointwise ? await this.evidence.singles(run.tenantId, run.evidenceTo ?? new Date()) : [];
         this.logger.info({ datasetId: run.datasetId, pairs: pairs.length, singles: singles.length }, "training reward model");
-        const out = await trainAndDiagnose({ pairs, singles }, { trainer: this.opts.trainer, ...(this.opts.thresholds ? { thresholds: this.opts.thresholds } : {}) });
+        const out = await trainAndDiagnose({ pairs, singles }, { trainer: this.opts.trainer, ablation: this.opts.ablation === true, ...(this.opts.thresholds ? { thresholds: this.opts.thresholds } : {}) });
         const m = await this.registrar.register(out, run.datasetId, run.tenantId);
         if (this.opts.autoApprove && m.diagnosticsPassed) await this.registrar.approve(m.modelId);
         await this.runs.finish(run.datasetId, { modelId: m.modelId });

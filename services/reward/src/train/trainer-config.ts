@@ -10,7 +10,9 @@ export interface TrainerConfig {
   readonly maxEpochs: number;
   /** Stop after this many epochs without a better held-out loss; the best epoch's weights are kept. */
   readonly patience: number;
-  readonly batchPairs: number;
+  /** Pairs per optimizer step; "auto": about 50 steps an epoch, between 64 and 1024 (each step
+   * updates every weight densely, so large sets train much faster in large batches). */
+  readonly batchPairs: number | "auto";
   readonly lr: number;
   readonly weightDecay: number;
   readonly maxGradNorm: number;
@@ -28,7 +30,7 @@ export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
   heldOutFraction: 0.2,
   maxEpochs: 8,
   patience: 2,
-  batchPairs: 128,
+  batchPairs: "auto",
   lr: 0.01,
   weightDecay: 0.01,
   maxGradNorm: 1,
@@ -44,8 +46,13 @@ export function trainerConfig(over: Partial<TrainerConfig> = {}): TrainerConfig 
   };
   if (!(c.heldOutFraction > 0 && c.heldOutFraction < 1)) bad("heldOutFraction", `must be in (0, 1), got ${c.heldOutFraction}`);
   if (!(Number.isInteger(c.maxEpochs) && c.maxEpochs >= 1)) bad("maxEpochs", `must be an integer >= 1, got ${c.maxEpochs}`);
-  if (!(Number.isInteger(c.batchPairs) && c.batchPairs >= 1)) bad("batchPairs", `must be an integer >= 1, got ${c.batchPairs}`);
+  if (c.batchPairs !== "auto" && !(Number.isInteger(c.batchPairs) && c.batchPairs >= 1)) bad("batchPairs", `must be "auto" or an integer >= 1, got ${c.batchPairs}`);
   if (!(c.lr > 0)) bad("lr", `must be > 0, got ${c.lr}`);
   for (const [k, v] of Object.entries(c.labelSmoothing)) if (!(v >= 0 && v < 0.5)) bad(`labelSmoothing.${k}`, `must be in [0, 0.5), got ${v}`);
   return c;
+}
+
+/** The batch size a run uses for `examples` training examples. */
+export function batchSizeFor(c: TrainerConfig, examples: number): number {
+  return c.batchPairs === "auto" ? Math.max(64, Math.min(1024, Math.ceil(examples / 50))) : c.batchPairs;
 }

@@ -24,7 +24,7 @@ import {
 } from "@rlhf-loop/ml";
 import { smoothPairs, splitByPrompt, type TrainPair, type TrainSingle } from "../domain/examples.js";
 import { sigmoid } from "../domain/stats.js";
-import { trainerConfig, type TrainerConfig } from "./trainer-config.js";
+import { batchSizeFor, trainerConfig, type TrainerConfig } from "./trainer-config.js";
 
 export interface EpochMetrics {
   readonly epoch: number;
@@ -154,7 +154,8 @@ export async function trainRewardModel(input: TrainInput, over: Partial<TrainerC
   const params = initParams(rewardParamDefs(cfg.model), cfg.seed);
   const session = await TrainingSession.create(step, { params, ...freshOptimizerState(params) }, { threads: cfg.threads });
 
-  const stepsPerEpoch = Math.max(1, Math.ceil((trainPairs.length || trainSingles.length) / cfg.batchPairs));
+  const batchPairs = batchSizeFor(cfg, trainPairs.length || trainSingles.length);
+  const stepsPerEpoch = Math.max(1, Math.ceil((trainPairs.length || trainSingles.length) / batchPairs));
   const singlesPerStep = Math.ceil(trainSingles.length / stepsPerEpoch);
   const epochs: EpochMetrics[] = [];
   let best: { loss: number; epoch: number; params: TrainState["params"] } | undefined;
@@ -173,7 +174,7 @@ export async function trainRewardModel(input: TrainInput, over: Partial<TrainerC
         let feeds: Feeds = {};
         let n = 0;
         if (objective.pairs) {
-          const idx = order.slice(s * cfg.batchPairs, (s + 1) * cfg.batchPairs);
+          const idx = order.slice(s * batchPairs, (s + 1) * batchPairs);
           feeds = pairFeedsFromIds(idx.map((i) => enc.chosen[i]!), idx.map((i) => enc.rejected[i]!), idx.map((i) => enc.weights[i]!));
           n += idx.length;
         }

@@ -139,13 +139,14 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
    * the next send gets a new producer id, whose sequences start afresh.
    */
   function retire(slot: ProducerSlot): void {
-    if (slot.retired) return;
-    slot.retired = true;
-    if (current === slot) {
-      current = undefined;
-      producerReady = undefined;
+    if (!slot.retired) {
+      slot.retired = true;
+      if (current === slot) {
+        current = undefined;
+        producerReady = undefined;
+      }
     }
-    disconnectWhenDrained(slot);
+    disconnectWhenDrained(slot); // also when the last of its sends just failed
   }
 
   function getAdmin(): Promise<Admin> {
@@ -198,6 +199,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10_000) / 5)),
       allowAutoTopicCreation: false,
       retry: { retries: 5 },
+      ...(o.fetchMinBytes !== undefined ? { minBytes: o.fetchMinBytes } : {}),
+      ...(o.fetchMaxWaitMs !== undefined ? { maxWaitTimeInMs: o.fetchMaxWaitMs } : {}),
     });
     const abort = new AbortController();
     const max = o.maxBatchSize ?? DEFAULT_MAX_BATCH;

@@ -109,10 +109,11 @@ export function createPlatformaticBus(options: PlatformaticBusOptions): Bus {
    * forever as out of order. A failed producer is never reused; the next gets a new producer id.
    */
   function retire(slot: ProducerSlot): void {
-    if (slot.retired) return;
-    slot.retired = true;
-    if (current === slot) current = undefined;
-    closeWhenDrained(slot);
+    if (!slot.retired) {
+      slot.retired = true;
+      if (current === slot) current = undefined;
+    }
+    closeWhenDrained(slot); // also when the last of its sends just failed
   }
   let admin: Admin | undefined;
   const getAdmin = () => (admin ??= new Admin({ ...base, retries: 1 }));
@@ -158,7 +159,8 @@ export function createPlatformaticBus(options: PlatformaticBusOptions): Bus {
       autocommit: false,
       sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
-      maxWaitTime: 500,
+      maxWaitTime: o.fetchMaxWaitMs ?? 500,
+      ...(o.fetchMinBytes !== undefined ? { minBytes: o.fetchMinBytes } : {}),
     });
     const stream: MessagesStream<string, Buffer, string, string> = await consumer.consume({
       topics: [...o.topics],

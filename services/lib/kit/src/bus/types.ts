@@ -70,6 +70,13 @@ export interface SubscribeOptions {
    */
   partitionConcurrency?: number;
   /**
+   * Fetch tuning (Kafka buses): the broker answers a fetch once it has this many bytes (default
+   * 1) or `fetchMaxWaitMs` passed (default 5 s, @platformatic/kafka 500 ms). A larger minimum
+   * makes batches bigger, so fewer handler calls and commits, for at most the wait in latency.
+   */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
+  /**
    * Dead-letter topic for a record of `topic` (default `${topic}.dlq`). The DLQ topic must
    * exist (see ensureTopics).
    */

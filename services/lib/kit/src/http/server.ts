@@ -118,12 +118,19 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     throw new AppError("unsupported_media_type", `Content-Encoding ${enc} is not supported (use gzip or none)`);
   });
 
+  // One child pair per (method, route, status): no label hashing on every request.
+  const series = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
-    const status = String(reply.statusCode);
-    const seconds = reply.elapsedTime / 1000;
-    requests.inc({ method: request.method, route, status });
-    latency.observe({ method: request.method, route, status }, seconds);
+    const key = `${request.method} ${route} ${reply.statusCode}`;
+    let s = series.get(key);
+    if (!s) {
+      const labels = { method: request.method, route, status: String(reply.statusCode) };
+      s = { count: requests.labels(labels), seconds: latency.labels(labels) };
+      series.set(key, s);
+    }
+    s.count.inc();
+    s.seconds.observe(reply.elapsedTime / 1000);
     if (options.logRequests === false) return;
     const line = {
       reqId: request.id,

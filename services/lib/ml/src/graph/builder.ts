@@ -1,7 +1,7 @@
 // The ops our models need, each emitted as ONNX nodes together with its gradient rule. Every rule
 // here has a finite-difference test in ops.test.ts; a new op comes with one.
 import { onnxDataType, type DType, type Dim } from "../onnx/encode.js";
-import { broadcastShapes, GraphCore, normAxis, sameShape, type Sym } from "./core.js";
+import { broadcastShapes, GraphCore, normAxis, sameShape, type Sym, type TapeEntry } from "./core.js";
 
 export type Operand = Sym | number;
 
@@ -147,13 +147,10 @@ export class GraphBuilder extends GraphCore {
     this.matmuls.push({ output: pooled.name, batch: n, m: 1, k: l, n: d });
     const out = this.emit("Reshape", [pooled, this.int64s([0, -1])], { dtype: ft, shape: [n, d] });
     return this.track("WeightedBag", out, [table, ids, weights], (gy, needs) => {
-      const g3 = this.emit("Unsqueeze", [gy, this.int64s([1])], { dtype: ft, shape: [n, 1, d] });
       let gt: Sym | undefined;
       let gw: Sym | undefined;
       if (needs[0]) {
-        const wcol = this.emit("Unsqueeze", [weights, this.int64s([2])], { dtype: ft, shape: [n, l, 1] });
-        const upd = this.emit("MatMul", [wcol, g3], { dtype: ft, shape: [n, l, d] });
-        this.matmuls.push({ output: upd.name, batch: n, m: l, k: 1, n: d });
+        const upd = this.bagUpdates(weights, gy);
         const idx = this.emit("Unsqueeze", [ids, this.int64s([-1])], { dtype: "int64", shape: [n, l, 1] });
         gt = this.emit("ScatterND", [this.zerosLike(table), idx, upd], { dtype: ft, shape: table.shape }, {
           reduction: { kind: "string", value: "add" },
@@ -167,6 +164,28 @@ export class GraphBuilder extends GraphCore {
       }
       return [gt, undefined, gw];
     });
+  }
+
+  /** weights ⊗ gy: the row each bag slot adds to the table gradient, [N, L, D], as a batched MatMul
+   * (weights [N, L], gy [N, D]). */
+  private bagUpdates(weights: Sym, gy: Sym): Sym {
+    const [n, l] = weights.shape as [Dim, Dim];
+    const d = gy.shape[1] as Dim;
+    const ft = gy.dtype;
+    const g3 = this.emit("Unsqueeze", [gy, this.int64s([1])], { dtype: ft, shape: [n, 1, d] });
+    const wcol = this.emit("Unsqueeze", [weights, this.int64s([2])], { dtype: ft, shape: [n, l, 1] });
+    const upd = this.emit("MatMul", [wcol, g3], { dtype: ft, shape: [n, l, d] });
+    this.matmuls.push({ output: upd.name, batch: n, m: l, k: 1, n: d });
+    return upd;
+  }
+
+  /** For a gather or weightedBag tape entry and the gradient `gy` of its output: the row each of its
+   * ids adds to the table's gradient, shaped ids.shape ++ row shape (what the dense rule scatters).
+   * Lets a caller accumulate a table's gradient over the rows a batch touches only (LazyAdam). */
+  rowUpdates(e: TapeEntry, gy: Sym): Sym {
+    if (e.op === "Gather") return gy;
+    if (e.op === "WeightedBag") return this.bagUpdates(e.inputs[2]!, gy);
+    throw new Error(`rowUpdates: ${e.op} does not read table rows`);
   }
 
   /** [M,K] x [K,N]. */

@@ -4,7 +4,7 @@ import type { AdamWConfig } from "../graph/train-step.js";
 import type { Params } from "../models/params.js";
 import { windowAt, type PolicySequence } from "../models/policy/policy-batch.js";
 import type { PolicyConfig } from "../models/policy/policy-model.js";
-import { adamwStep, type RefParam } from "./adamw.js";
+import { adamwStep, type RefLazyRows, type RefParam } from "./adamw.js";
 import { accumulateBiasGrad, accumulateWeightGrad, affine, inputGrad } from "./linalg.js";
 
 function get(params: Params, name: string) {
@@ -70,13 +70,16 @@ export function policyReferenceState(params: Params, decay: (name: string) => bo
   return { params, opt, step: 0 };
 }
 
-/** One cross-entropy AdamW step: loss = -sum w log p(target) / sum w over all answer tokens. */
+/** One cross-entropy AdamW step: loss = -sum w log p(target) / sum w over all answer tokens. With
+ * `lazyEmbeddings`, prompt_emb and token_emb get LazyAdam over the rows the batch's ids touch
+ * (policyRowFeeds pads prompts with id 0 to the longest). */
 export function policyCeStepReference(
   cfg: PolicyConfig,
   st: PolicyReferenceState,
   seqs: readonly PolicySequence[],
   lr: number,
   adam: AdamWConfig,
+  opts: { lazyEmbeddings?: boolean } = {},
 ): { loss: number; gradNorm: number } {
   const rows: Rows = { rowPrompt: [], windows: [] };
   const targets: number[] = [];
@@ -128,7 +131,15 @@ export function policyCeStepReference(
     const inv = 1 / Math.max(ids.length, 1);
     for (const id of ids) for (let c = 0; c < cfg.promptDim; c++) gpe[id * cfg.promptDim + c] = gpe[id * cfg.promptDim + c]! + denc[r * cfg.promptDim + c]! * inv;
   });
-  const gradNorm = adamwStep(st.opt, grads, st.step, lr, adam);
+  const lazy = new Map<string, RefLazyRows>();
+  if (opts.lazyEmbeddings) {
+    const width = Math.max(1, ...prompts.map((p) => p.length));
+    const promptRows = new Set(prompts.flat());
+    if (prompts.some((p) => p.length < width)) promptRows.add(0);
+    lazy.set("prompt_emb", { rows: promptRows, width: cfg.promptDim });
+    lazy.set("token_emb", { rows: new Set(rows.windows.flat()), width: cfg.tokenDim });
+  }
+  const gradNorm = adamwStep(st.opt, grads, st.step, lr, adam, lazy);
   st.step += 1;
   return { loss, gradNorm };
 }

@@ -3,7 +3,7 @@
 import type { AdamWConfig } from "../graph/train-step.js";
 import type { RewardModelConfig } from "../models/reward/reward-model.js";
 import type { Params } from "../models/params.js";
-import { adamwStep, type RefParam } from "./adamw.js";
+import { adamwStep, type RefLazyRows, type RefParam } from "./adamw.js";
 import { accumulateBiasGrad, accumulateWeightGrad, affine, inputGrad, logSigmoid, sigmoid } from "./linalg.js";
 
 interface Cache {
@@ -73,7 +73,18 @@ export function rewardReferenceState(cfg: RewardModelConfig, params: Params, dec
   return { params, opt, step: 0 };
 }
 
-/** One Bradley–Terry AdamW step: loss = -sum w log σ(s_c - s_r) / sum w. */
+/** The embedding rows a padded pair batch touches: every id, and the padding id 0 when some row is
+ * shorter than the batch's width (pairFeedsFromIds pads chosen and rejected rows together). */
+export function pairBatchRows(chosen: readonly (readonly number[])[], rejected: readonly (readonly number[])[]): Set<number> {
+  const all = [...chosen, ...rejected];
+  const width = Math.max(1, ...all.map((r) => r.length));
+  const rows = new Set(all.flat());
+  if (all.some((r) => r.length < width)) rows.add(0);
+  return rows;
+}
+
+/** One Bradley–Terry AdamW step: loss = -sum w log σ(s_c - s_r) / sum w. With `lazyEmbeddings`, the
+ * embedding table gets LazyAdam over the rows of the padded batch (pairBatchRows). */
 export function rewardPairStepReference(
   cfg: RewardModelConfig,
   st: RewardReferenceState,
@@ -82,6 +93,7 @@ export function rewardPairStepReference(
   weights: readonly number[],
   lr: number,
   adam: AdamWConfig,
+  opts: { lazyEmbeddings?: boolean } = {},
 ): { loss: number; gradNorm: number; grads: Map<string, Float64Array> } {
   const fc = forward(cfg, st.params, chosen);
   const fr = forward(cfg, st.params, rejected);
@@ -99,7 +111,8 @@ export function rewardPairStepReference(
   const grads = new Map([...st.params].map(([k, p]) => [k, new Float64Array(p.data.length)]));
   backward(cfg, st.params, fc, dc, grads);
   backward(cfg, st.params, fr, dr, grads);
-  const gradNorm = adamwStep(st.opt, grads, st.step, lr, adam);
+  const lazy = new Map<string, RefLazyRows>(opts.lazyEmbeddings ? [["emb", { rows: pairBatchRows(chosen, rejected), width: cfg.embedDim }]] : []);
+  const gradNorm = adamwStep(st.opt, grads, st.step, lr, adam, lazy);
   st.step += 1;
   return { loss, gradNorm, grads };
 }

@@ -4,6 +4,7 @@ import type { FloatArray } from "../graph/core.js";
 import { TRAIN_NAMES, type TrainStepModel } from "../graph/train-step.js";
 import type { Params } from "../models/params.js";
 import { createSession, floatData, floatTensor, scalarOf, scalarTensor, type Feeds } from "../runtime/session.js";
+import { lazyRowFeeds } from "../runtime/trainer.js";
 
 export interface StepGradCheck {
   readonly worst: number;
@@ -25,7 +26,7 @@ export async function trainStepGradCheck(
   const s = await createSession(model.bytes, { threads: 1 });
   const values = new Map<string, Float64Array>([...params].map(([k, p]) => [k, Float64Array.from(p.data)]));
   const feeds = (): Feeds => {
-    const f: Feeds = { ...batch, [TRAIN_NAMES.lr]: scalarTensor(0, "float64"), [TRAIN_NAMES.step]: scalarTensor(0, "float64") };
+    const f: Feeds = { ...batch, ...lazyRowFeeds(model, batch), [TRAIN_NAMES.lr]: scalarTensor(0, "float64"), [TRAIN_NAMES.step]: scalarTensor(0, "float64") };
     for (const [k, p] of params) {
       f[k] = floatTensor(values.get(k)!, p.shape);
       f[TRAIN_NAMES.m(k)] = floatTensor(new Float64Array(p.data.length), p.shape);

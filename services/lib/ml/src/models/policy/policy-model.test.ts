@@ -162,6 +162,37 @@ describe("policy", () => {
     await t.release();
   });
 
+  it("LazyAdam: three ONNX cross-entropy steps equal the TypeScript LazyAdam steps (float64), unlike dense", async () => {
+    const cfg: PolicyConfig = { vocabSize: 12, window: 2, prompt: { buckets: 16, bigrams: false, maxFeatures: 8 }, promptDim: 3, tokenDim: 3, hidden: 5 };
+    const adam: AdamWConfig = { ...DEFAULT_ADAMW, weightDecay: 0.05, maxGradNorm: 0.5 };
+    const params = scaled(initParams(policyParamDefs(cfg), 1, "float64"), 19, 0.5);
+    const defs = policyParamDefs(cfg);
+    const decay = (k: string) => defs.find((d) => d.name === k)!.decay;
+    const lazyRef = policyReferenceState(convertParams(params, "float64"), decay);
+    const denseRef = policyReferenceState(convertParams(params, "float64"), decay);
+    const seqs = randomSeqs(new Prng(20), cfg, 10);
+    const batches = [seqs.slice(0, 3), seqs.slice(3, 10), seqs.slice(0, 3)];
+    const model = buildPolicyTrainStep(cfg, { kind: "cross-entropy" }, adam, { floatType: "float64", lazyEmbeddings: true });
+    assert.deepEqual(model.lazy?.map((l) => [l.param, l.ids]), [["prompt_emb", ["prompt_ids"]], ["token_emb", ["window"]]]);
+    const t = await TrainingSession.create(model, { params, ...freshOptimizerState(params) }, { threads: 1 });
+    for (const b of batches) {
+      const r = await t.step(policyRowFeeds(cfg, b, { floatType: "float64" }), 0.02);
+      const e = policyCeStepReference(cfg, lazyRef, b, 0.02, adam, { lazyEmbeddings: true });
+      policyCeStepReference(cfg, denseRef, b, 0.02, adam);
+      assert.ok(Math.abs(r.loss - e.loss) < 1e-12, `loss ${r.loss} vs ${e.loss}`);
+      assert.ok(Math.abs(r.gradNorm - e.gradNorm) < 1e-12);
+    }
+    const got = t.state().params;
+    await t.release();
+    for (const [k, p] of lazyRef.params) p.data.forEach((v, i) => assert.ok(Math.abs(v - got.get(k)!.data[i]!) < 1e-12, `${k}[${i}]`));
+    let differs = 0;
+    for (const k of ["prompt_emb", "token_emb"]) {
+      const d = denseRef.params.get(k)!.data;
+      got.get(k)!.data.forEach((v, i) => (differs = Math.max(differs, Math.abs(v - d[i]!))));
+    }
+    assert.ok(differs > 1e-4, `lazy and dense embeddings agree (${differs})`);
+  });
+
   it("fits a deterministic corpus to near-zero loss and regenerates it greedily, deterministically", async () => {
     const corpus = [
       { prompt: "I want a refund for my order", answer: "Sorry about that. Your refund is on its way within 5 days." },

@@ -150,11 +150,13 @@ export function buildPolicyScoring(cfg: PolicyConfig, params: Params, ft: FloatT
   });
 }
 
+/** The training step for `objective`. `lazyEmbeddings` updates prompt_emb and token_emb with LazyAdam
+ * (only the rows the batch's ids touch); the default is dense AdamW. */
 export function buildPolicyTrainStep(
   cfg: PolicyConfig,
   objective: PolicyObjective,
   adam: AdamWConfig,
-  opts: { floatType?: FloatType; exposeGradients?: boolean } = {},
+  opts: { floatType?: FloatType; exposeGradients?: boolean; lazyEmbeddings?: boolean } = {},
 ): TrainStepModel {
   const ft = opts.floatType ?? "float32";
   const g = rowGraph(cfg, ft);
@@ -198,7 +200,11 @@ export function buildPolicyTrainStep(
   return buildTrainStep(b, {
     name: `policy_train_step_${objective.kind}`,
     batchInputs: batch,
-    params: policyParamDefs(cfg).map((d) => ({ sym: g.p[d.name as keyof PolicyParams], decay: d.decay })),
+    params: policyParamDefs(cfg).map((d) => ({
+      sym: g.p[d.name as keyof PolicyParams],
+      decay: d.decay,
+      ...(opts.lazyEmbeddings && (d.name === "prompt_emb" || d.name === "token_emb") ? { lazy: true } : {}),
+    })),
     loss,
     metrics,
     adam,

@@ -56,7 +56,7 @@ describe("reward scorer", () => {
     }
   });
 
-  it("training step gradients (pairs + singles, label smoothing) match finite differences", async () => {
+  it("training step gradients (pairs + singles, label smoothing; dense and lazy) match finite differences", async () => {
     const rng = new Prng(5);
     const params = initParams(rewardParamDefs(tiny), 11, "float64");
     for (const p of params.values()) for (let i = 0; i < p.data.length; i++) p.data[i] = rng.normal() * 0.7;
@@ -73,10 +73,12 @@ describe("reward scorer", () => {
       label: floatTensor(Float64Array.from([1, 0, 1]), [3]),
       weight: floatTensor(Float64Array.from([0.3, 1, 2]), [3]),
     };
-    const r = await trainStepGradCheck(model, params, batch);
-    assert.equal(r.checked, 7 * 3 + 3 * 4 + 4 + 4 + 1);
-    assert.ok(r.worst <= 1, `worst scaled error ${r.worst}`);
-    assert.ok(r.maxAbsGrad > 1e-3);
+    for (const m of [model, buildRewardTrainStep(tiny, { pairs: true, singles: true, labelSmoothing: 0.1 }, DEFAULT_ADAMW, { floatType: "float64", exposeGradients: true, lazyEmbeddings: true })]) {
+      const r = await trainStepGradCheck(m, params, batch);
+      assert.equal(r.checked, 7 * 3 + 3 * 4 + 4 + 4 + 1);
+      assert.ok(r.worst <= 1, `worst scaled error ${r.worst}`);
+      assert.ok(r.maxAbsGrad > 1e-3);
+    }
   });
 
   it("one ONNX training step equals the TypeScript Bradley–Terry step (float64)", async () => {
@@ -107,6 +109,52 @@ describe("reward scorer", () => {
       p.data.forEach((v, i) => assert.ok(Math.abs(v - g[i]!) < 1e-12, `${k}[${i}]: ${g[i]} vs ${v}`));
     }
     await t.release();
+  });
+
+  it("LazyAdam: three ONNX steps equal the TypeScript LazyAdam steps (float64), unlike dense AdamW", async () => {
+    const cfg = { ...tiny, hashing: { ...tiny.hashing, buckets: 60 }, embedDim: 4, hidden: 5 };
+    const adam: AdamWConfig = { ...DEFAULT_ADAMW, weightDecay: 0.01, maxGradNorm: 0.05 };
+    const rng = new Prng(16);
+    // Each step draws ids from a different third of the table, so rows sit out whole steps.
+    const batch = (s: number) => {
+      const rows = () => Array.from({ length: 6 }, () => Array.from({ length: rng.int(7) }, () => 1 + s * 19 + rng.int(19)));
+      return { chosen: rows(), rejected: rows(), weights: [1, 2, 0.5, 1, 3, 0.2] };
+    };
+    const batches = [0, 1, 0].map(batch);
+    const defs = rewardParamDefs(cfg);
+    const params = initParams(defs, 13, "float64");
+    const model = buildRewardTrainStep(cfg, { pairs: true, singles: false }, adam, { floatType: "float64", lazyEmbeddings: true });
+    assert.deepEqual(model.lazy, [{ param: "emb", rows: 60, ids: ["pair_ids"] }]);
+    assert.equal(model.inPlace, true);
+    const t = await TrainingSession.create(model, { params, ...freshOptimizerState(params) }, { threads: 1 });
+    const decay = (k: string) => defs.find((d) => d.name === k)!.decay;
+    const lazyRef = rewardReferenceState(cfg, convertParams(params, "float64"), decay);
+    const denseRef = rewardReferenceState(cfg, convertParams(params, "float64"), decay);
+    for (const { chosen, rejected, weights } of batches) {
+      const r = await t.step(pairFeedsFromIds(chosen, rejected, weights, "float64"), 0.01);
+      const e = rewardPairStepReference(cfg, lazyRef, chosen, rejected, weights, 0.01, adam, { lazyEmbeddings: true });
+      rewardPairStepReference(cfg, denseRef, chosen, rejected, weights, 0.01, adam);
+      assert.ok(Math.abs(r.loss - e.loss) < 1e-12, `loss ${r.loss} vs ${e.loss}`);
+      assert.ok(Math.abs(r.gradNorm - e.gradNorm) < 1e-12);
+    }
+    const got = t.state();
+    await t.release();
+    assert.ok(Math.abs(got.params.get("b2")!.data[0]!) <= 3 * 0.01 + 1e-12);
+    for (const [k, p] of lazyRef.params) {
+      if (k === "b2") continue;
+      const g = got.params.get(k)!.data;
+      p.data.forEach((v, i) => assert.ok(Math.abs(v - g[i]!) < 1e-12, `${k}[${i}]: ${g[i]} vs ${v}`));
+    }
+    const mRef = lazyRef.opt.get("emb")!.m;
+    got.m.get("emb")!.forEach((v, i) => assert.ok(Math.abs(v - mRef[i]!) < 1e-12, `adam.m.emb[${i}]`));
+    // Rows 41..59 never appear: untouched; rows 20..40 sit out step 3 but dense AdamW keeps moving them.
+    const emb0 = params.get("emb")!.data;
+    const emb = got.params.get("emb")!.data;
+    for (let i = 41 * 4; i < 60 * 4; i++) assert.equal(emb[i], emb0[i]);
+    const dense = denseRef.params.get("emb")!.data;
+    let moved = 0;
+    for (let i = 20 * 4; i < 41 * 4; i++) moved = Math.max(moved, Math.abs(dense[i]! - emb[i]!));
+    assert.ok(moved > 1e-4, `dense and lazy agree on rows the last step skipped (${moved})`);
   });
 
   it("the logistic loss on labelled singles (label smoothing, weights) equals its TypeScript value", async () => {

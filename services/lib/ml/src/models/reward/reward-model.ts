@@ -110,12 +110,13 @@ export function buildRewardInference(cfg: RewardModelConfig, params: Params, flo
 
 /** The training step for the chosen objective. Batch inputs: pair_ids/pair_mask [2P, L] (chosen
  * answers first, then the rejected ones in the same order) with pair_weight [P] (pairs), and
- * ids/mask/label/weight (singles). */
+ * ids/mask/label/weight (singles). `lazyEmbeddings` updates the embedding table with LazyAdam (only
+ * the rows the batch's ids touch; README, "The training step"); the default is dense AdamW. */
 export function buildRewardTrainStep(
   cfg: RewardModelConfig,
   objective: RewardObjective,
   adam: AdamWConfig,
-  opts: { floatType?: FloatType; exposeGradients?: boolean } = {},
+  opts: { floatType?: FloatType; exposeGradients?: boolean; lazyEmbeddings?: boolean } = {},
 ): TrainStepModel {
   if (!objective.pairs && !objective.singles) throw new Error("reward objective: enable pairs, singles or both");
   const ft = opts.floatType ?? "float32";
@@ -163,7 +164,11 @@ export function buildRewardTrainStep(
   return buildTrainStep(b, {
     name: "reward_train_step",
     batchInputs: batch,
-    params: rewardParamDefs(cfg).map((d) => ({ sym: (p as unknown as Record<string, Sym>)[d.name]!, decay: d.decay })),
+    params: rewardParamDefs(cfg).map((d) => ({
+      sym: (p as unknown as Record<string, Sym>)[d.name]!,
+      decay: d.decay,
+      ...(opts.lazyEmbeddings && d.name === "emb" ? { lazy: true } : {}),
+    })),
     loss,
     metrics,
     adam,

@@ -1,0 +1,22 @@
+// Process config, parsed once at start (secrets redacted from logs by the kit).
+import { field, loadConfig } from "@rlhf-loop/kit";
+
+export function loadRlTrainerConfig(env: Record<string, string | undefined> = process.env) {
+  return loadConfig(
+    {
+      port: field.int({ env: "PORT", default: 8084, min: 0, max: 65535 }),
+      grpcPort: field.int({ env: "GRPC_PORT", default: 9094, min: 0, max: 65535 }),
+      host: field.string({ env: "HOST", default: "0.0.0.0" }),
+      databaseUrl: field.url({ env: "DATABASE_URL", protocols: ["postgres", "postgresql"], secret: true }),
+      kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1 }),
+      rewardAddress: field.string({ env: "REWARD_GRPC_ADDRESS", default: "127.0.0.1:9093" }),
+      dbSchema: field.string({ env: "RL_DB_SCHEMA", default: "rl_trainer", pattern: /^[a-z_][a-z0-9_]*$/ }),
+      checkpointEvery: field.int({ env: "RL_CHECKPOINT_EVERY", default: 5, min: 1, max: 10_000 }),
+      threads: field.int({ env: "RL_THREADS", default: 2, min: 1, max: 256 }),
+      logLevel: field.enum(["debug", "info", "warn", "error"] as const, { env: "LOG_LEVEL", default: "info" }),
+    },
+    env,
+  );
+}
+
+export type RlTrainerConfig = ReturnType<typeof loadRlTrainerConfig>;

@@ -1,0 +1,163 @@
+// Builds every part of the RL trainer from its dependencies, in one place (cluster and embedded mode).
+import { addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, decodeRecord, listenHttp, runMigrations, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
+import { customerText } from "@rlhf-loop/sim";
+import { InteractionSchema, Policy, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, Topics } from "@rlhf-loop/proto";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { FastifyInstance } from "fastify";
+import { PolicyCache, policyGrpcImpl } from "./api/grpc.js";
+import { keywordJudge, type AnswerJudge } from "./domain/shape.js";
+import { rlMetrics } from "./metrics.js";
+import { RunExecutor, type ExecutorOptions } from "./run/executor.js";
+import { RunRequests } from "./run/requests.js";
+import { RlStore } from "./store/store.js";
+import type { RewardFn } from "./train/rl.js";
+
+export interface RlTrainerOptions {
+  readonly dbSchema: string;
+  readonly migrate: boolean;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly host: string;
+  readonly topics: { readonly rlRuns: string; readonly rewardModels: string; readonly policies: string; readonly interactions: string };
+  readonly groupPrefix: string;
+  /** Runs need their reward model announced first (off for tests that bring their own reward). */
+  readonly requireKnownRewardModel: boolean;
+  /** Consume rlhf.rl-runs.v1 (off in a one-shot job that reads one message itself). */
+  readonly consumeRuns: boolean;
+  readonly executor: ExecutorOptions;
+  readonly maxTokens: number;
+}
+
+export const defaultRlTrainerOptions: RlTrainerOptions = {
+  dbSchema: "rl_trainer",
+  migrate: true,
+  httpPort: 8084,
+  grpcPort: 9094,
+  host: "127.0.0.1",
+  topics: { rlRuns: Topics.rlRuns, rewardModels: Topics.rewardModels, policies: Topics.policies, interactions: Topics.interactions },
+  groupPrefix: "rl-trainer",
+  requireKnownRewardModel: true,
+  consumeRuns: true,
+  executor: { checkpointEvery: 5, referenceFit: { epochs: 6, lr: 0.02, temperature: 0.6 }, loggedAnswerLimit: 10_000, probePrompts: 128 },
+  maxTokens: 200,
+};
+
+export interface RlTrainerDeps {
+  readonly bus: Bus;
+  readonly pool: Pool;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Scores answers with a reward model id (the reward service's ScoreBatch in production). */
+  readonly rewardFor: (modelId: string) => Promise<RewardFn>;
+  /** Shape traits and (simulated product) gold; defaults to the keyword judge. */
+  readonly judge?: AnswerJudge;
+  readonly options?: Partial<RlTrainerOptions>;
+}
+
+export interface RlTrainerService {
+  readonly options: RlTrainerOptions;
+  readonly http: FastifyInstance;
+  readonly store: RlStore;
+  readonly requests: RunRequests;
+  readonly executor: RunExecutor;
+  /** Migrates, starts consumers, resumes unfinished runs, listens. */
+  start(): Promise<{ httpPort: number; grpcPort: number }>;
+  stop(): Promise<void>;
+  registerShutdown(lifecycle: Lifecycle): void;
+}
+
+export function createRlTrainerService(deps: RlTrainerDeps): RlTrainerService {
+  const options: RlTrainerOptions = { ...defaultRlTrainerOptions, ...deps.options };
+  const { bus, pool, metrics } = deps;
+  const logger = deps.logger.child({ component: "rl-trainer" });
+  const m = rlMetrics(metrics);
+  const store = new RlStore(pool, options.dbSchema);
+  const executor = new RunExecutor({ store, bus, logger, metrics: m, rewardFor: deps.rewardFor, judge: deps.judge ?? keywordJudge, options: options.executor, topics: { policies: options.topics.policies } });
+  const requests = new RunRequests(store, executor, logger, { requireKnownRewardModel: options.requireKnownRewardModel });
+  const cache = new PolicyCache(store, 4, options.executor.threads);
+  const http = createHttpServer({ logger, metrics, readiness: [{ name: "kafka", check: () => bus.health() }, { name: "postgres", check: () => dbHealth(pool) }] });
+  http.get("/v1/runs/:id", async (req) => {
+    const row = await store.getRun((req.params as { id: string }).id);
+    if (!row) return { error: { code: "not_found", message: "run not found" } };
+    return { run: row, steps: await store.stats(row.runId) };
+  });
+  const grpc = createGrpcServer();
+  addService(grpc, Policy, policyGrpcImpl({ store, cache, requests, metrics: m, maxTokens: options.maxTokens }), { logger, metrics });
+  const subs: Subscription[] = [];
+  let grpcPort = 0;
+
+  async function start(): Promise<{ httpPort: number; grpcPort: number }> {
+    if (options.migrate) await runMigrations(pool, { schema: options.dbSchema, dir: new URL("../migrations", import.meta.url).pathname, logger });
+    const t = options.topics;
+    await bus.ensureTopics([t.rlRuns, `${t.rlRuns}.dlq`, t.policies, `${t.policies}.dlq`, t.rewardModels, `${t.rewardModels}.dlq`, t.interactions, `${t.interactions}.dlq`]);
+    subs.push(
+      await bus.subscribe({
+        groupId: `${options.groupPrefix}.reward-models`, topics: [t.rewardModels], fromBeginning: true, maxAttempts: 5,
+        handleBatch: async (records) => {
+          for (const r of records) {
+            const a = decodeRecord(r, RewardModelAnnouncementSchema);
+            if (a.model) await store.upsertRewardModel({ modelId: a.model.modelId, tenantId: a.model.tenantId, status: RewardModelStatus[a.model.status] ?? "UNSPECIFIED" });
+          }
+        },
+      }),
+      await bus.subscribe({
+        groupId: `${options.groupPrefix}.interactions`, topics: [t.interactions], fromBeginning: true, maxAttempts: 5,
+        handleBatch: async (records) => {
+          const rows = records.map((r) => decodeRecord(r, InteractionSchema)).filter((i) => i.answer && i.prompt.length > 0 && !i.regeneratedFrom);
+          await store.insertLoggedAnswers(
+            rows.map((i) => ({
+              interactionId: `${i.tenantId}/${i.interactionId}`,
+              tenantId: i.tenantId,
+              prompt: customerText(i.prompt.map((x) => ({ role: x.role, content: x.content }))),
+              answer: i.answer,
+              // The canary set never trains the policy.
+              canary: i.metadata["purpose"] === "canary" || i.metadata["canary"] === "true",
+              occurredAt: i.occurredAt ? timestampDate(i.occurredAt) : null,
+            })),
+          );
+        },
+      }),
+    );
+    if (options.consumeRuns) {
+      subs.push(
+        await bus.subscribe({
+          groupId: `${options.groupPrefix}.rl-runs`, topics: [t.rlRuns], fromBeginning: true, maxAttempts: 3,
+          handleBatch: async (records) => {
+            for (const r of records) await requests.accept(decodeRecord(r, RlRunRequestSchema));
+          },
+        }),
+      );
+      trackConsumerLag(metrics, bus, [{ groupId: `${options.groupPrefix}.rl-runs`, topics: [t.rlRuns] }]);
+    }
+    for (const id of await store.unfinishedRuns()) requests.enqueue(id);
+    const httpPort = await listenHttp(http, { host: options.host, port: options.httpPort });
+    grpcPort = await bindGrpc(grpc, `${options.host}:${options.grpcPort}`);
+    logger.info({ httpPort, grpcPort }, "rl-trainer listening");
+    return { httpPort, grpcPort };
+  }
+
+  async function stopIntake(): Promise<void> {
+    await Promise.all([http.close(), stopGrpc(grpc, 5_000)]);
+  }
+  async function stopConsumers(): Promise<void> {
+    for (const s of subs.splice(0)) await s.stop();
+    await requests.stop();
+  }
+
+  return {
+    options, http, store, requests, executor, start,
+    async stop() {
+      http.readiness.markUnready();
+      await stopIntake();
+      await stopConsumers();
+      await cache.close();
+    },
+    registerShutdown(lifecycle) {
+      lifecycle.onShutdown("mark unready", () => http.readiness.markUnready(), { phase: "unready" });
+      lifecycle.onShutdown("stop http and grpc", stopIntake, { phase: "intake" });
+      lifecycle.onShutdown("stop consumers and runs", stopConsumers, { phase: "consumers" });
+      lifecycle.onShutdown("release policies", () => cache.close(), { phase: "flush" });
+    },
+  };
+}

@@ -1,0 +1,164 @@
+// The service on real Kafka and Postgres: logged answers and a reward model announcement arrive
+// on their topics, a run requested on the rl-runs topic trains, stores stats and checkpoints with
+// lineage, announces policies; gRPC Generate names the policy version; a run cut off mid-way
+// resumes from its last checkpoint and ends exactly where the uninterrupted run ends.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, test } from "node:test";
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { createGrpcClient, createKafkaBus, createLogger, createMetrics, createPool, type Bus, type BusRecord, type Pool } from "@rlhf-loop/kit";
+import { createWorld, defaultWorldConfig } from "@rlhf-loop/sim";
+import { InteractionSchema, Policy, PolicyAnnouncementSchema, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, RlRunStatus } from "@rlhf-loop/proto";
+import { createRlTrainerService, defaultRlTrainerOptions, simJudge, type RlTrainerService, type StepStats } from "@rlhf-loop/rl-trainer";
+
+const brokers = process.env["KAFKA_BROKERS"]?.split(",");
+const databaseUrl = process.env["DATABASE_URL"];
+const skip = !brokers || !databaseUrl ? "needs KAFKA_BROKERS and DATABASE_URL (bash infra/stack.sh up; source .run/stack.env)" : false;
+
+const suffix = randomBytes(4).toString("hex");
+const schema = `rl_trainer_t_${suffix}`;
+const topics = { rlRuns: `test.${suffix}.rl-runs`, rewardModels: `test.${suffix}.reward-models`, policies: `test.${suffix}.policies`, interactions: `test.${suffix}.interactions` };
+let bus: Bus;
+let pool: Pool;
+let svc: RlTrainerService;
+let grpcPort = 0;
+const announced: ReturnType<typeof fromBinary<typeof PolicyAnnouncementSchema>>[] = [];
+const world = createWorld(defaultWorldConfig(), 7);
+// A real reward: shorter answers score higher (a deterministic function of the text).
+// `onScore` lets a test cut a run off as a crash would.
+let onScore: (() => void) | undefined;
+const rewardFor = async () => async (rows: readonly { prompt: string; answer: string }[]) => {
+  onScore?.();
+  return rows.map((r) => -(r.answer.match(/\S+/g)?.length ?? 0) / 20);
+};
+
+async function eventually<T>(f: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > ms) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+before(async () => {
+  if (skip) return;
+  const logger = createLogger({ service: "rl-trainer-test", level: "silent" });
+  const metrics = createMetrics({ service: "rl-trainer-test", defaultMetrics: false });
+  pool = createPool({ url: databaseUrl!, max: 4, applicationName: "rl-trainer-test", logger });
+  bus = createKafkaBus({ brokers: brokers!, clientId: `rl-trainer-test-${suffix}`, logger, metrics });
+  svc = createRlTrainerService({
+    bus, pool, logger, metrics, rewardFor, judge: simJudge(world),
+    options: {
+      dbSchema: schema, topics, groupPrefix: `rl-trainer-test-${suffix}`, httpPort: 0, grpcPort: 0,
+      executor: { checkpointEvery: 2, referenceFit: { epochs: 2, lr: 0.02, temperature: 0.6 }, loggedAnswerLimit: 800, probePrompts: 32, threads: 1 },
+    },
+  });
+  ({ grpcPort } = await svc.start());
+  await bus.subscribe({
+    groupId: `rl-trainer-test-reader-${suffix}`, topics: [topics.policies], fromBeginning: true,
+    handleBatch: async (records: readonly BusRecord[]) => {
+      for (const r of records) announced.push(fromBinary(PolicyAnnouncementSchema, r.value!));
+    },
+  });
+  const chats: { message: ReturnType<typeof create<typeof InteractionSchema>>; key: string }[] = [];
+  for (let d = 0; chats.length < 800; d++) {
+    for (const e of await world.day(d)) {
+      if (e.event.event.case === "interaction" && e.interaction?.purpose === "chat") {
+        const i = create(InteractionSchema, { ...e.event.event.value, tenantId: "t1" });
+        chats.push({ key: i.interactionId, message: i });
+      }
+    }
+  }
+  await bus.publish(topics.interactions, InteractionSchema, chats.slice(0, 800));
+  await bus.publish(topics.rewardModels, RewardModelAnnouncementSchema, [
+    { key: "rm-1", message: create(RewardModelAnnouncementSchema, { model: { modelId: "rm-1", tenantId: "t1", status: RewardModelStatus.APPROVED } }) },
+  ]);
+  await eventually(async () => ((await pool.query(`select count(*)::int as n from ${schema}.logged_answers`)).rows[0].n >= 800 ? true : undefined));
+  await eventually(async () => (await svc.store.rewardModel("rm-1")) ? true : undefined);
+});
+
+after(async () => {
+  if (skip) return;
+  await svc.stop();
+  await bus.close();
+  await pool.query(`drop schema if exists ${schema} cascade`);
+  await pool.end();
+});
+
+const runConfig = { steps: 4, promptsPerStep: 8, samplesPerPrompt: 2, beta: 0.05, learningRate: 0.003, seed: 5 };
+
+test("a run requested on the rl-runs topic trains, stores stats and checkpoints with lineage, announces policies, and serves Generate", { skip, timeout: 300_000 }, async () => {
+  await bus.publish(topics.rlRuns, RlRunRequestSchema, [
+    { key: "run-a", message: create(RlRunRequestSchema, { runId: "run-a", tenantId: "t1", rewardModelId: "rm-1", datasetId: "ds@1", config: runConfig }) },
+  ]);
+  const run = await eventually(async () => {
+    const r = await svc.store.getRun("run-a");
+    return r && (r.status === "completed" || r.status === "stopped" || r.status === "failed") ? r : undefined;
+  });
+  assert.equal(run.status, "completed", run.error);
+  assert.equal(run.stepsDone, 4);
+  assert.equal(run.policyVersion, "run-a@4");
+  const stats = await svc.store.stats("run-a");
+  assert.deepEqual(stats.map((s) => s.step), [1, 2, 3, 4]);
+  for (const s of stats) assert.ok(Number.isFinite(s.reward) && Number.isFinite(s.kl) && s.gold !== undefined && s.length > 0);
+  const c4 = (await svc.store.checkpoint("run-a@4"))!;
+  assert.equal(c4.parentVersion, "run-a@2");
+  assert.equal(c4.final, true);
+  assert.equal(c4.referenceId, "ref-run-a");
+  assert.equal(c4.rewardModelId, "rm-1");
+  assert.equal(c4.datasetId, "ds@1");
+  await eventually(async () => (announced.filter((a) => a.runId === "run-a").length >= 2 ? true : undefined));
+  const ann = announced.filter((a) => a.runId === "run-a").map((a) => [a.policyVersion, a.parentVersion, a.final]);
+  assert.deepEqual(ann, [["run-a@2", "", false], ["run-a@4", "run-a@2", true]]);
+
+  const client = createGrpcClient(Policy, `127.0.0.1:${grpcPort}`);
+  try {
+    const g = await client.generate({ prompt: "Hi, I want a refund for order #123456, bought 12 days ago.", seed: 3 });
+    assert.equal(g.policyVersion, "run-a@4");
+    assert.ok(g.answer.length > 0 && g.tokens > 0 && g.logProb < 0);
+    const again = await client.generate({ prompt: "Hi, I want a refund for order #123456, bought 12 days ago.", seed: 3, policyVersion: "run-a@2" });
+    assert.equal(again.policyVersion, "run-a@2");
+    const got = await client.getRun({ runId: "run-a" });
+    assert.equal(got.run?.status, RlRunStatus.COMPLETED);
+    assert.equal(got.run?.recentSteps.length, 4);
+    await assert.rejects(client.getRun({ runId: "nope" }), /not found/);
+    await assert.rejects(client.startRun({ run: { runId: "bad id!", tenantId: "t1", rewardModelId: "rm-1" } }), /run_id/);
+    await assert.rejects(client.startRun({ run: { runId: "run-x", tenantId: "t1", rewardModelId: "rm-unknown" } }), /not been announced/);
+    await assert.rejects(client.startRun({ run: { runId: "run-y", tenantId: "t1", rewardModelId: "rm-1", config: { algorithm: "dpo" } } }), /algorithm/);
+  } finally {
+    client.close();
+  }
+  const metrics = await (await fetch(`http://127.0.0.1:${svc.http.server.address() && (svc.http.server.address() as { port: number }).port}/metrics`)).text();
+  assert.match(metrics, /rlhf_rl_steps_total\{[^}]*\} 4\n/);
+  assert.match(metrics, /rlhf_rl_kl\{[^}]*\} -?\d/);
+});
+
+test("a run cut off after step 3 resumes from its step-2 checkpoint and ends exactly like the uninterrupted run", { skip, timeout: 300_000 }, async () => {
+  // Same config and reference as run-a, so the uninterrupted result is run-a's.
+  for (const id of ["run-b"]) await svc.store.createRun({ runId: id, tenantId: "t1", rewardModelId: "rm-1", referenceId: "ref-run-a", datasetId: "ds@1", config: runConfig });
+  const ac = new AbortController();
+  let steps = 0;
+  // Cut off as a crash would: after step 3 has been scored and stored, before its checkpoint.
+  onScore = () => {
+    if (++steps === 3) ac.abort();
+  };
+  assert.equal(await svc.executor.execute("run-b", ac.signal), "aborted");
+  onScore = undefined;
+  let row = (await svc.store.getRun("run-b"))!;
+  assert.equal(row.status, "running");
+  assert.equal(row.policyVersion, "run-b@2");
+  assert.equal((await svc.store.lastCheckpoint("run-b"))!.step, 2);
+  assert.equal(await svc.executor.execute("run-b"), "completed");
+  row = (await svc.store.getRun("run-b"))!;
+  assert.equal(row.stepsDone, 4);
+  const a = await svc.store.stats("run-a");
+  const b = await svc.store.stats("run-b");
+  const strip = (s: StepStats) => ({ ...s, seconds: 0 });
+  assert.deepEqual(b.map(strip), a.map(strip));
+  const ca = (await svc.store.checkpoint("run-a@4"))!;
+  const cb = (await svc.store.checkpoint("run-b@4"))!;
+  assert.equal(cb.sha256, ca.sha256, "bit-identical weights after resume");
+  assert.equal(cb.parentVersion, "run-b@2");
+});
