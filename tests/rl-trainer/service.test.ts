@@ -9,7 +9,7 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { createGrpcClient, createKafkaBus, createLogger, createMetrics, createPool, type Bus, type BusRecord, type Pool } from "@rlhf-loop/kit";
 import { createWorld, defaultWorldConfig } from "@rlhf-loop/sim";
 import { InteractionSchema, Policy, PolicyAnnouncementSchema, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, RlRunStatus } from "@rlhf-loop/proto";
-import { createRlTrainerService, defaultRlTrainerOptions, simJudge, type RlTrainerService, type StepStats } from "@rlhf-loop/rl-trainer";
+import { createRlTrainerService, runRlRun, simJudge, type RlTrainerService, type StepStats } from "@rlhf-loop/rl-trainer";
 
 const brokers = process.env["KAFKA_BROKERS"]?.split(",");
 const databaseUrl = process.env["DATABASE_URL"];
@@ -161,4 +161,18 @@ test("a run cut off after step 3 resumes from its step-2 checkpoint and ends exa
   const cb = (await svc.store.checkpoint("run-b@4"))!;
   assert.equal(cb.sha256, ca.sha256, "bit-identical weights after resume");
   assert.equal(cb.parentVersion, "run-b@2");
+});
+
+test("rlhf rl run (runRlRun) starts a run over gRPC, prints its steps and exits 0 when it completes; bad flags exit 2", { skip, timeout: 300_000 }, async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, pollMs: 200 };
+  const res = await runRlRun(["--reward-model", "rm-1", "--beta", "0.05", "--steps", "2", "--prompts-per-step", "8", "--samples-per-prompt", "2", "--tenant", "t1", "--reference", "ref-run-a", "--run-id", "run-cli", "--target", `127.0.0.1:${grpcPort}`, "--json"], io);
+  assert.equal(res.exitCode, 0, err.join(""));
+  const line = JSON.parse(out.join("")) as { status: string; steps: number; policyVersion: string };
+  assert.deepEqual(line, { runId: "run-cli", status: "COMPLETED", steps: 2, policyVersion: "run-cli@2", stopReason: "", stopDetail: "" });
+  assert.match(err.join(""), /step 2: reward/);
+  const bad = await runRlRun(["--beta", "0.05"], io);
+  assert.equal(bad.exitCode, 2);
+  assert.match(err.join(""), /--reward-model is required/);
 });

@@ -53,7 +53,7 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const asJson = args.includes("--json");
 const threadsArg = args.indexOf("--threads");
-const threads = threadsArg >= 0 ? Number(args[threadsArg + 1]) : 2;
+const threads = threadsArg >= 0 ? Number(args[threadsArg + 1]) : 1; // training sessions default to 1 thread (ml README: the ScatterND race)
 const onlyArg = args.indexOf("--only");
 const only = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
 const minSeconds = quick ? 0.5 : 2;

@@ -85,10 +85,13 @@ if (!model.inPlace) throw new Error("the step is not safe to run in place");
 const run = () => session.run(feeds, fetches as ort.InferenceSession.FetchesType);
 await run();
 let wall = 0;
+let wallMin = Infinity;
 for (let i = 0; i < steps; i++) {
   const t0 = performance.now();
   await run();
-  wall += performance.now() - t0;
+  const dt = performance.now() - t0;
+  wall += dt;
+  wallMin = Math.min(wallMin, dt);
 }
 session.endProfiling();
 await session.release();
@@ -121,7 +124,8 @@ console.log(
   `reward step${lazy ? ", LazyAdam" : ""}, ${pairs} pairs x ${len} ids ${zipf ? "Zipf" : "uniform"} (${model.lazy ? (lazyRowFeeds(model, batch)[TRAIN_NAMES.rows("emb")]!.dims[0]) + " rows" : "dense"}), ${threads} thread(s), ${runs.length} profiled runs (incl. warm-up); ` +
     `nodes per run: ${kernels.length / runs.length}; load average ${loadavg()[0]!.toFixed(1)}`,
 );
-console.log(`JS wall per run ${(wall / steps).toFixed(2)} ms; ORT model_run ${perRun(runTotal).toFixed(2)} ms; kernels ${perRun(kernelTotal).toFixed(2)} ms`);
+const runMin = Math.min(...runs.map((e) => e.dur)) / 1000;
+console.log(`JS wall per run ${(wall / steps).toFixed(2)} ms (fastest ${wallMin.toFixed(2)}); ORT model_run ${perRun(runTotal).toFixed(2)} ms (fastest ${runMin.toFixed(2)}); kernels ${perRun(kernelTotal).toFixed(2)} ms`);
 console.log(`sum over nodes of each node's fastest run: ${(minTotal / 1000).toFixed(2)} ms`);
 console.log("\nper op type: mean ms per run, share of kernel time | sum of per-node minima (ms)");
 for (const [op, us] of [...byOp].sort((a, b) => b[1] - a[1])) {

@@ -20,7 +20,8 @@ export interface TrainerConfig {
   readonly labelSmoothing: Partial<Record<ExampleSource, number>>;
   /** Multiplies the weight of unpaired examples (pointwise loss) against pairs. */
   readonly singleWeight: number;
-  /** onnxruntime intra-op threads (the machine has two cores). */
+  /** onnxruntime intra-op threads. 1 by default: ScatterND-add (embedding gradients) races on
+   * more threads in onnxruntime's CPU provider, losing updates (see services/lib/ml README). */
   readonly threads: number;
 }
 
@@ -36,7 +37,7 @@ export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
   maxGradNorm: 1,
   labelSmoothing: { thumbs: 0.05, outcomes: 0.1 },
   singleWeight: 0.5,
-  threads: 2,
+  threads: 1,
 };
 
 export function trainerConfig(over: Partial<TrainerConfig> = {}): TrainerConfig {

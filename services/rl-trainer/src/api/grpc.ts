@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { AppError, type ServiceImpl } from "@rlhf-loop/kit";
 import { Prng, WordVocab } from "@rlhf-loop/ml";
-import { Policy, RlRunConfigSchema, RlRunSchema, RlRunStatus, RlStepStatsSchema, type RlRun as RlRunMsg } from "@rlhf-loop/proto";
+import { RlRunConfigSchema, RlRunSchema, RlRunStatus, RlStepStatsSchema, type Policy, type RlRun as RlRunMsg } from "@rlhf-loop/proto";
 import { AnswerCodec } from "../domain/codec.js";
 import type { RlMetrics } from "../metrics.js";
 import type { PolicyModelJson } from "../run/executor.js";

@@ -68,7 +68,10 @@ export async function perplexity(rt: PolicyRuntime, rows: readonly LoggedAnswer[
   const res = await rt.score(rows.map((r) => ({ prompt: r.prompt, tokens: rt.codec.encode(r.answer) })));
   let sum = 0;
   let n = 0;
-  for (const lp of res.logp) for (const x of lp) (sum += x), n++;
+  for (const lp of res.logp) {
+    for (const x of lp) sum += x;
+    n += lp.length;
+  }
   return Math.exp(-sum / Math.max(1, n));
 }
 

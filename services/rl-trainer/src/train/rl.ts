@@ -184,7 +184,7 @@ export class RlRun {
     }
     const samples = await this.policyRt.sample(prompts, { rng, maxTokens: rl.maxTokens });
     const rows = samples.map((s, i) => ({ prompt: prompts[i]!, tokens: s.tokens }));
-    const [ref, cur] = await Promise.all([this.refRt.score(rows), this.policyRt.score(rows)]);
+    const ref = await this.refRt.score(rows);
     const texts = samples.map((s, i) => ({ prompt: prompts[i]!, answer: s.text }));
     const rm = await this.init.reward(texts);
     const beta = this.kl.beta;
@@ -200,7 +200,12 @@ export class RlRun {
     }));
     // The KL is already in the reward, so the loss's own KL term is off (kl_coef 0).
     const feeds = policyRowFeeds(this.init.config, seqs, { pg: { klCoef: 0 } });
-    for (let e = 0; e < this.updatesPerStep(); e++) await this.trainer.step(feeds, rl.lr);
+    // The first update's entropy metric is the sampling policy's mean per-token entropy.
+    let entropy = NaN;
+    for (let e = 0; e < this.updatesPerStep(); e++) {
+      const r = await this.trainer.step(feeds, rl.lr);
+      if (e === 0) entropy = r.metrics["entropy"] ?? NaN;
+    }
     await this.policyRt.release();
     this.policyRt = await PolicyRuntime.create(this.init.config, this.init.codec, this.trainer.state().params, {
       ...(this.init.threads !== undefined ? { threads: this.init.threads } : {}),
@@ -211,14 +216,13 @@ export class RlRun {
     const shape = shapeStats(texts, this.init.judge);
     const judge = this.init.judge;
     const tokens = samples.reduce((a, s) => a + s.tokens.length, 0);
-    const ent = cur.entropy.flat();
     const stats: StepStats = {
       step: stepNo,
       beta,
       reward: mean(rm),
       kl: klMean,
       objective: mean(total),
-      entropy: mean(ent),
+      entropy,
       length: shape.length,
       refusalRate: shape.refusalRate,
       hedgeRate: shape.hedgeRate,

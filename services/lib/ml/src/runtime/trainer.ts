@@ -28,6 +28,9 @@ export interface Progress extends StepResult {
 }
 
 export interface TrainingSessionOptions extends SessionOptions {
+  // `threads` defaults to 1 here (not 2 as for inference): onnxruntime's CPU ScatterND with
+  // reduction "add" (every embedding gradient) splits work across threads without synchronisation
+  // and can lose updates, so more than one thread makes training racy and non-reproducible.
   /** Write each step's new weights and moments into the buffers they were read from, when the
    * model says that is safe (`inPlace`); otherwise two buffers per tensor take turns. Default true. */
   readonly inPlace?: boolean;
@@ -152,7 +155,7 @@ export class TrainingSession {
     const first = state.params.values().next().value;
     const floatType: FloatType = first && first.data instanceof Float64Array ? "float64" : "float32";
     const { inPlace, ...sessionOpts } = opts;
-    const session = await createSession(model.bytes, sessionOpts);
+    const session = await createSession(model.bytes, { ...sessionOpts, threads: sessionOpts.threads ?? 1 });
     return new TrainingSession(session, model, floatType, state, (inPlace ?? true) && model.inPlace === true);
   }
 
