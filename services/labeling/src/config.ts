@@ -77,7 +77,7 @@ export const labelingConfigSpec = {
   topicDatasets: field.string({ env: "LABELING_TOPIC_DATASETS", default: Topics.datasets }),
   consumerGroup: field.string({ env: "LABELING_CONSUMER_GROUP", default: "labeling" }),
   consume: field.bool({ env: "LABELING_CONSUME", default: true, description: "run the consumer in this process" }),
-  fromBeginning: field.bool({ env: "LABELING_FROM_BEGINNING", default: false, description: "a new consumer group starts at the earliest offsets" }),
+  fromBeginning: field.bool({ env: "LABELING_FROM_BEGINNING", default: true, description: "a new consumer group starts at the earliest offsets" }),
   consumeMaxBatch: field.int({ env: "LABELING_CONSUME_MAX_BATCH", min: 1, max: 10_000, default: 500 }),
   outcomeWeights: numberMap({ env: "LABELING_OUTCOME_WEIGHTS", names: OUTCOMES, min: -100, max: 100, description: "signed weight per outcome kind, e.g. escalation=-2,refund=0" }),
   sourceWeights: numberMap({ env: "LABELING_SOURCE_WEIGHTS", names: ["unspecified", "end_user", "expert", "qa", "support", "system"], min: 0, max: 100, description: "multiplier per feedback source" }),

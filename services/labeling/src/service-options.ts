@@ -62,7 +62,7 @@ export const defaultLabelingOptions: LabelingOptions = {
   topics: { interactions: Topics.interactions, feedback: Topics.feedback, pairs: Topics.pairs, datasets: Topics.datasets },
   consumerGroup: "labeling",
   consume: true,
-  consumeFromBeginning: false,
+  consumeFromBeginning: true, // a new group must not skip events produced before it first joined
   consumeMaxAttempts: 20,
   consumeMaxBatch: 500,
   signals: defaultSignalPolicy,

@@ -162,6 +162,26 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     return adminReady;
   }
 
+  /**
+   * Waits (bounded) until every topic has partitions with leaders. A consumer that joins its group
+   * while a just-created topic has no metadata yet is assigned nothing, and kafkajs only notices on
+   * its next metadata refresh.
+   */
+  async function waitForLeaders(topics: readonly string[], timeoutMs: number): Promise<void> {
+    const a = await getAdmin();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const md = await a.fetchTopicMetadata({ topics: [...topics] });
+        if (md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (err) {
+        if (Date.now() >= deadline) throw err;
+      }
+      if (Date.now() >= deadline) return; // kafkajs reports what is still missing on subscribe
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   async function publishRaw(topic: string, messages: readonly RawMessage[]): Promise<void> {
     if (messages.length === 0) return;
     if (closed) throw new AppError("unavailable", "bus is closed");
@@ -199,6 +219,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10_000) / 5)),
       allowAutoTopicCreation: false,
       retry: { retries: 5 },
+      // Heals an assignment made from stale metadata within 30 s instead of kafkajs's 5 minutes.
+      metadataMaxAge: 30_000,
       ...(o.fetchMinBytes !== undefined ? { minBytes: o.fetchMinBytes } : {}),
       ...(o.fetchMaxWaitMs !== undefined ? { maxWaitTimeInMs: o.fetchMaxWaitMs } : {}),
     });
@@ -207,6 +229,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     consumer.on(consumer.events.CRASH, (e) =>
       logger.error({ err: e.payload.error, groupId: o.groupId, restart: e.payload.restart }, "kafka consumer crashed"),
     );
+    await waitForLeaders(o.topics, 15_000);
     await consumer.connect();
     await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.fromBeginning ?? false });
     await consumer.run({
