@@ -2,7 +2,7 @@
 import { field, loadConfig } from "@rlhf-loop/kit";
 
 export function loadRlTrainerConfig(env: Record<string, string | undefined> = process.env) {
-  return loadConfig(
+  const c = loadConfig(
     {
       port: field.int({ env: "PORT", default: 8084, min: 0, max: 65535 }),
       grpcPort: field.int({ env: "GRPC_PORT", default: 9094, min: 0, max: 65535 }),
@@ -13,10 +13,17 @@ export function loadRlTrainerConfig(env: Record<string, string | undefined> = pr
       dbSchema: field.string({ env: "RL_DB_SCHEMA", default: "rl_trainer", pattern: /^[a-z_][a-z0-9_]*$/ }),
       checkpointEvery: field.int({ env: "RL_CHECKPOINT_EVERY", default: 5, min: 1, max: 10_000 }),
       threads: field.int({ env: "RL_THREADS", default: 2, min: 1, max: 256 }),
+      // Topic and consumer-group names (tests and side-by-side deployments use their own).
+      topicRlRuns: field.string({ env: "RL_TOPIC_RL_RUNS", default: "rlhf.rl-runs.v1" }),
+      topicPolicies: field.string({ env: "RL_TOPIC_POLICIES", default: "rlhf.policies.v1" }),
+      topicRewardModels: field.string({ env: "RL_TOPIC_REWARD_MODELS", default: "rlhf.reward-models.v1" }),
+      topicInteractions: field.string({ env: "RL_TOPIC_INTERACTIONS", default: "rlhf.interactions.v1" }),
+      groupPrefix: field.string({ env: "RL_GROUP_PREFIX", default: "rl-trainer" }),
       logLevel: field.enum(["debug", "info", "warn", "error"] as const, { env: "LOG_LEVEL", default: "info" }),
     },
     env,
   );
+  return { ...c, topics: { rlRuns: c.topicRlRuns, policies: c.topicPolicies, rewardModels: c.topicRewardModels, interactions: c.topicInteractions } };
 }
 
 export type RlTrainerConfig = ReturnType<typeof loadRlTrainerConfig>;

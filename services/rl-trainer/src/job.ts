@@ -2,7 +2,7 @@
 // it (sampling and scoring on CUDA where onnxruntime-node has it, the CPU otherwise), exit.
 // Exit codes: 0 completed, 1 stopped by a guardrail or failed, 2 bad config, 3 no message in time.
 import { ConfigError, createKafkaBus, createLogger, createMetrics, createPool, decodeRecord, field, loadConfig } from "@rlhf-loop/kit";
-import { RlRunRequestSchema, Topics } from "@rlhf-loop/proto";
+import { RlRunRequestSchema } from "@rlhf-loop/proto";
 import { loadRlTrainerConfig } from "./config.js";
 import { grpcReward } from "./reward-client.js";
 import { createRlTrainerService, defaultRlTrainerOptions } from "./service.js";
@@ -33,7 +33,7 @@ async function job(): Promise<number> {
   const service = createRlTrainerService({
     bus, pool, logger, metrics, rewardFor: reward.rewardFor,
     options: {
-      dbSchema: config.dbSchema, httpPort: config.port, grpcPort: config.grpcPort, host: config.host, consumeRuns: false,
+      dbSchema: config.dbSchema, topics: config.topics, groupPrefix: config.groupPrefix, httpPort: config.port, grpcPort: config.grpcPort, host: config.host, consumeRuns: false,
       executor: { ...defaultRlTrainerOptions.executor, checkpointEvery: config.checkpointEvery, threads: config.threads, preferCuda: jobCfg.preferCuda },
     },
   });
@@ -45,7 +45,7 @@ async function job(): Promise<number> {
     let took: (() => void) | undefined;
     const done = new Promise<void>((r) => (took = r));
     const sub = await bus.subscribe({
-      groupId: "rl-trainer.jobs", topics: [Topics.rlRuns], maxBatchSize: 1, maxAttempts: 3,
+      groupId: `${config.groupPrefix}.jobs`, topics: [config.topics.rlRuns], maxBatchSize: 1, maxAttempts: 3,
       handleBatch: async (records) => {
         if (status !== undefined || records.length === 0) return;
         const req = decodeRecord(records[0]!, RlRunRequestSchema);

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const service = createRlTrainerService({
     bus, pool, logger, metrics, rewardFor: reward.rewardFor,
     options: {
-      dbSchema: config.dbSchema, httpPort: config.port, grpcPort: config.grpcPort, host: config.host,
+      dbSchema: config.dbSchema, topics: config.topics, groupPrefix: config.groupPrefix, httpPort: config.port, grpcPort: config.grpcPort, host: config.host,
       executor: { ...defaultRlTrainerOptions.executor, checkpointEvery: config.checkpointEvery, threads: config.threads },
     },
   });

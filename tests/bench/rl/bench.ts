@@ -1,7 +1,7 @@
 // RL trainer benchmark on the simulated product: reference fitting on 10,000 logged answers, tokens
 // sampled per second, RL steps per second at 64 prompts x 4 samples, and the fraction of the
 // reachable gain at the chosen beta. Targets (issue 6): fit < 60 s, one RL step < 1.5 s, fraction >= 0.9.
-//   node --import tsx tests/bench/rl/bench.ts [--quick] [--json] [--epochs 1] [--beta 0.5] [--steps 10]
+//   node --import tsx tests/bench/rl/bench.ts [--quick] [--json] [--epochs 1] [--beta 0.5] [--steps 50] [--lr 0.002] [--threads 1]
 import { parseArgs } from "node:util";
 import { loadavg } from "node:os";
 import { Prng } from "@rlhf-loop/ml";
@@ -13,10 +13,10 @@ const quick = values.quick === true;
 const nAnswers = quick ? 2000 : 10_000;
 const epochs = Number(values.epochs ?? 1);
 const beta = Number(values.beta ?? 0.5);
-const rlSteps = Number(values.steps ?? (quick ? 3 : 10));
-const lr = Number(values.lr ?? 3e-3);
+const rlSteps = Number(values.steps ?? (quick ? 3 : 50));
+const lr = Number(values.lr ?? 2e-3);
 // Threads per onnxruntime session (2 = this machine's cores; 1 runs repeatably and shares the machine better).
-const threads = Number(values.threads ?? 2);
+const threads = Number(values.threads ?? 1);
 
 const world = createWorld(defaultWorldConfig(), 7);
 const judge = simJudge(world);

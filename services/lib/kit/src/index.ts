@@ -69,4 +69,6 @@ export type { CheckResult, Readiness, ReadinessCheck } from "./http/readiness.js
 
 // lifecycle
 export { ShutdownPhases, createLifecycle } from "./lifecycle/lifecycle.js";
+export { runServiceProcess } from "./lifecycle/service-process.js";
+export type { RunnableService, ServiceProcessConfig, ServiceProcessDeps } from "./lifecycle/service-process.js";
 export type { Lifecycle, LifecycleOptions, ShutdownPhase, ShutdownReport, ShutdownStepOptions } from "./lifecycle/lifecycle.js";

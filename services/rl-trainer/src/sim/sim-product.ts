@@ -76,7 +76,7 @@ export async function fitSimRewardModel(pairs: readonly PairExample[], opts: { s
   const params = initParams(rewardParamDefs(cfg), opts.seed);
   const step = buildRewardTrainStep(cfg, { pairs: true, singles: false }, { ...DEFAULT_ADAMW, weightDecay: 0.01 });
   const so = opts.threads !== undefined ? { threads: opts.threads } : {};
-  const trainer = await TrainingSession.create(step, { params, ...freshOptimizerState(params) }, so);
+  const trainer = await TrainingSession.create(step, { params, ...freshOptimizerState(params) });
   const batch = opts.batch ?? 64;
   const perEpoch = Math.ceil(train.length / batch);
   await trainer.run({ steps: perEpoch * (opts.epochs ?? 4), lr: opts.lr ?? 0.01, batch: (i) => pairFeeds(cfg, train.slice((i % perEpoch) * batch, ((i % perEpoch) + 1) * batch)) });

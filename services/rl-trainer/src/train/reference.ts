@@ -38,6 +38,7 @@ export interface ReferenceFitOptions {
   /** The reference is the fitted model at this temperature, baked into the output layer (logits/τ),
    * so sampling at temperature 1 and every log-probability stay exact. Default 1. */
   readonly temperature?: number;
+  /** Threads of the scoring session (perplexity); training always runs on one. */
   readonly threads?: number;
   readonly onProgress?: (p: Progress) => void;
 }
@@ -101,7 +102,8 @@ export async function fitReference(rows: readonly LoggedAnswer[], opts: Referenc
   const trainTokens = seqs.reduce((a, s) => a + s.tokens.length, 0);
   const params = initParams(policyParamDefs(config), opts.seed);
   const step = buildPolicyTrainStep(config, { kind: "cross-entropy" }, { ...DEFAULT_ADAMW, weightDecay: 0.0, maxGradNorm: 1 });
-  const trainer = await TrainingSession.create(step, { params, ...freshOptimizerState(params) }, opts.threads !== undefined ? { threads: opts.threads } : {});
+  // Training keeps ml's default of one thread: ScatterND-add (embedding gradients) races on more.
+  const trainer = await TrainingSession.create(step, { params, ...freshOptimizerState(params) });
   const batchAnswers = opts.batchAnswers ?? 64;
   const epochs = opts.epochs ?? 3;
   const perEpoch = Math.ceil(seqs.length / batchAnswers);

@@ -136,7 +136,8 @@ export class RlRun {
     const [refRt, policyRt, trainer] = await Promise.all([
       PolicyRuntime.create(init.config, init.codec, init.reference, rso),
       PolicyRuntime.create(init.config, init.codec, state.params, rso),
-      TrainingSession.create(step, state, so),
+      // One thread for training (ml's default): ScatterND-add races on more.
+      TrainingSession.create(step, state),
     ]);
     return new RlRun(init, refRt, policyRt, trainer);
   }
