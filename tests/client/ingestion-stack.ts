@@ -7,31 +7,18 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createApiKey, createIngestionService, createTenant, migrateIngestion } from "@rlhf-loop/ingestion";
 import { createKafkaBus, createLogger, createMetrics, createPool, type Bus, type Pool } from "@rlhf-loop/kit";
 import { Kafka, logLevel } from "kafkajs";
+import { stackEnv as sharedStackEnv } from "../support/stack-env.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export function stackEnv(): { brokers: string; databaseUrl: string } {
-  let brokers = process.env["KAFKA_BROKERS"];
-  let databaseUrl = process.env["DATABASE_URL"];
-  if (!brokers || !databaseUrl) {
-    try {
-      for (const line of readFileSync(`${ROOT}.run/stack.env`, "utf8").split("\n")) {
-        const [k, ...v] = line.split("=");
-        if (k === "KAFKA_BROKERS") brokers ??= v.join("=");
-        if (k === "DATABASE_URL") databaseUrl ??= v.join("=");
-      }
-    } catch {
-      // reported below
-    }
-  }
-  if (!brokers || !databaseUrl) throw new Error("KAFKA_BROKERS and DATABASE_URL must be set (run `bash infra/stack.sh up`)");
-  return { brokers, databaseUrl };
+  const env = sharedStackEnv();
+  return { brokers: env.brokers.join(","), databaseUrl: env.databaseUrl };
 }
 
 export interface StoredCounts {

@@ -4,7 +4,6 @@
  * on close.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -28,25 +27,9 @@ import {
 import type { Feedback, Interaction } from "@rlhf-loop/proto";
 import { Kafka, logLevel } from "kafkajs";
 
-/** KAFKA_BROKERS / DATABASE_URL from the environment, else from .run/stack.env (bash infra/stack.sh up). */
-export function stackEnv(): { brokers: string[]; databaseUrl: string } {
-  let brokers = process.env["KAFKA_BROKERS"];
-  let databaseUrl = process.env["DATABASE_URL"];
-  if (!brokers || !databaseUrl) {
-    try {
-      const text = readFileSync(new URL("../../.run/stack.env", import.meta.url), "utf8");
-      for (const line of text.split("\n")) {
-        const [k, ...v] = line.split("=");
-        if (k === "KAFKA_BROKERS") brokers ??= v.join("=");
-        if (k === "DATABASE_URL") databaseUrl ??= v.join("=");
-      }
-    } catch {
-      // fall through to the error below
-    }
-  }
-  if (!brokers || !databaseUrl) throw new Error("KAFKA_BROKERS and DATABASE_URL must be set (run `bash infra/stack.sh up`)");
-  return { brokers: brokers.split(","), databaseUrl };
-}
+import { stackEnv } from "../support/stack-env.js";
+
+export { stackEnv };
 
 export interface Harness {
   service: LabelingService;

@@ -4,7 +4,6 @@
  * StreamDatasetPairs (the only call reward makes to it), serving the snapshots a test registers.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { create } from "@bufbuild/protobuf";
 import { AppError, addService, bindGrpc, createGrpcServer, createKafkaBus, createLogger, createMetrics, createPool, stopGrpc } from "@rlhf-loop/kit";
 import type { Bus, Pool } from "@rlhf-loop/kit";
@@ -12,22 +11,7 @@ import { DatasetPairSchema, Labeling, PairSource, type DatasetPair } from "@rlhf
 import { createRewardService, type RewardOptions, type RewardService, type TrainPair } from "@rlhf-loop/reward";
 import { Kafka, logLevel } from "kafkajs";
 
-export function stackEnv(): { brokers: string[]; databaseUrl: string } | undefined {
-  let brokers = process.env["KAFKA_BROKERS"];
-  let databaseUrl = process.env["DATABASE_URL"];
-  if (!brokers || !databaseUrl) {
-    try {
-      for (const line of readFileSync(new URL("../../.run/stack.env", import.meta.url), "utf8").split("\n")) {
-        const [k, ...v] = line.split("=");
-        if (k === "KAFKA_BROKERS") brokers ??= v.join("=");
-        if (k === "DATABASE_URL") databaseUrl ??= v.join("=");
-      }
-    } catch {
-      return undefined;
-    }
-  }
-  return brokers && databaseUrl ? { brokers: brokers.split(","), databaseUrl } : undefined;
-}
+export { readStackEnv as stackEnv } from "../support/stack-env.js";
 
 const SOURCE: Record<string, PairSource> = { expert: PairSource.EXPERT_REVIEW, thumbs: PairSource.THUMBS, outcomes: PairSource.OUTCOME };
 
