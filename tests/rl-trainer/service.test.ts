@@ -7,6 +7,8 @@ import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { createGrpcClient, createKafkaBus, createLogger, createMetrics, createPool, type Bus, type BusRecord, type Pool } from "@rlhf-loop/kit";
+import { readModelMetadata } from "@rlhf-loop/ml";
+import { Kafka, logLevel } from "kafkajs";
 import { createWorld, defaultWorldConfig } from "@rlhf-loop/sim";
 import { InteractionSchema, Policy, PolicyAnnouncementSchema, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, RlRunStatus } from "@rlhf-loop/proto";
 import { createRlTrainerService, runRlRun, simJudge, type RlTrainerService, type StepStats } from "@rlhf-loop/rl-trainer";
@@ -85,7 +87,20 @@ after(async () => {
   await bus.close();
   await pool.query(`drop schema if exists ${schema} cascade`);
   await pool.end();
+  await deleteOwnTopics(brokers!, `test.${suffix}.`);
 });
+
+/** Deletes this test's own topics (random suffix) and their DLQ twins; nobody else's. */
+async function deleteOwnTopics(b: string[], prefix: string): Promise<void> {
+  const admin = new Kafka({ clientId: `rl-trainer-test-admin-${suffix}`, brokers: b, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 const runConfig = { steps: 4, promptsPerStep: 8, samplesPerPrompt: 2, beta: 0.05, learningRate: 0.003, seed: 5 };
 
@@ -133,6 +148,13 @@ test("a run requested on the rl-runs topic trains, stores stats and checkpoints 
   const metrics = await (await fetch(`http://127.0.0.1:${svc.http.server.address() && (svc.http.server.address() as { port: number }).port}/metrics`)).text();
   assert.match(metrics, /rlhf_rl_steps_total\{[^}]*\} 4\n/);
   assert.match(metrics, /rlhf_rl_kl\{[^}]*\} -?\d/);
+  const httpPort = (svc.http.server.address() as { port: number }).port;
+  const onnx = new Uint8Array(await (await fetch(`http://127.0.0.1:${httpPort}/v1/policies/run-a@4/model.onnx`)).arrayBuffer());
+  const meta = readModelMetadata(onnx);
+  assert.equal(meta["rlhf.kind"], "policy");
+  assert.equal(meta["rlhf.policy_version"], "run-a@4");
+  assert.ok((JSON.parse(meta["rlhf.vocab"]!) as { words: string[] }).words.length > 100);
+  assert.equal((await fetch(`http://127.0.0.1:${httpPort}/v1/policies/nope/model.onnx`)).status, 404);
 });
 
 test("a run cut off after step 3 resumes from its step-2 checkpoint and ends exactly like the uninterrupted run", { skip, timeout: 300_000 }, async () => {

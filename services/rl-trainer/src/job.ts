@@ -45,7 +45,7 @@ async function job(): Promise<number> {
     let took: (() => void) | undefined;
     const done = new Promise<void>((r) => (took = r));
     const sub = await bus.subscribe({
-      groupId: `${config.groupPrefix}.jobs`, topics: [config.topics.rlRuns], maxBatchSize: 1, maxAttempts: 3,
+      groupId: `${config.groupPrefix}.jobs`, topics: [config.topics.rlRuns], fromBeginning: true, maxBatchSize: 1, maxAttempts: 3,
       handleBatch: async (records) => {
         if (status !== undefined || records.length === 0) return;
         const req = decodeRecord(records[0]!, RlRunRequestSchema);

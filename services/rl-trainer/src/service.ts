@@ -1,5 +1,5 @@
 // Builds every part of the RL trainer from its dependencies, in one place (cluster and embedded mode).
-import { addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, decodeRecord, listenHttp, runMigrations, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import { AppError, addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, decodeRecord, listenHttp, runMigrations, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { customerText } from "@rlhf-loop/sim";
 import { InteractionSchema, Policy, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, Topics } from "@rlhf-loop/proto";
@@ -8,7 +8,9 @@ import type { FastifyInstance } from "fastify";
 import { PolicyCache, policyGrpcImpl } from "./api/grpc.js";
 import { keywordJudge, type AnswerJudge } from "./domain/shape.js";
 import { rlMetrics } from "./metrics.js";
-import { RunExecutor, type ExecutorOptions } from "./run/executor.js";
+import { buildPolicyInference } from "@rlhf-loop/ml";
+import { RunExecutor, type ExecutorOptions, type PolicyModelJson } from "./run/executor.js";
+import { unpackCheckpoint } from "./store/blob.js";
 import { RunRequests } from "./run/requests.js";
 import { RlStore } from "./store/store.js";
 import type { RewardFn } from "./train/rl.js";
@@ -79,8 +81,19 @@ export function createRlTrainerService(deps: RlTrainerDeps): RlTrainerService {
   const http = createHttpServer({ logger, metrics, readiness: [{ name: "kafka", check: () => bus.health() }, { name: "postgres", check: () => dbHealth(pool) }] });
   http.get("/v1/runs/:id", async (req) => {
     const row = await store.getRun((req.params as { id: string }).id);
-    if (!row) return { error: { code: "not_found", message: "run not found" } };
+    if (!row) throw new AppError("not_found", "run not found");
     return { run: row, steps: await store.stats(row.runId) };
+  });
+  // The policy's sampling step as a self-contained ONNX file (weights inside; config and vocabulary
+  // in metadata rlhf.config / rlhf.vocab), for any ONNX runtime.
+  http.get("/v1/policies/:version/model.onnx", async (req, reply) => {
+    const version = (req.params as { version: string }).version;
+    const row = await store.checkpoint(version);
+    if (!row) throw new AppError("not_found", `policy version ${version} not found`);
+    const ck = unpackCheckpoint(row.checkpoint);
+    const model = ck.model as unknown as PolicyModelJson;
+    const onnx = buildPolicyInference(model.config, ck.state.params, { "rlhf.vocab": JSON.stringify(model.vocab), "rlhf.policy_version": version });
+    return reply.header("content-type", "application/octet-stream").send(Buffer.from(onnx.bytes));
   });
   const grpc = createGrpcServer();
   addService(grpc, Policy, policyGrpcImpl({ store, cache, requests, metrics: m, maxTokens: options.maxTokens }), { logger, metrics });

@@ -3,8 +3,9 @@ import { datasetExport, datasetImport } from "./dataset.js";
 import { demo } from "./demo.js";
 import { raterCreate, raterRevoke } from "./rater.js";
 import { rewardScore, rewardTrain } from "./reward.js";
+import { rlRun } from "./rl.js";
 import { simExport, simStream } from "./sim.js";
 import { keyCreate, keyList, keyRevoke, tenantCreate } from "./tenant.js";
 
 /** Every `rlhf` command; main.ts dispatches on the longest matching word path. */
-export const commands: readonly Command[] = [demo, tenantCreate, keyCreate, keyRevoke, keyList, simStream, simExport, datasetExport, datasetImport, raterCreate, raterRevoke, rewardTrain, rewardScore];
+export const commands: readonly Command[] = [demo, tenantCreate, keyCreate, keyRevoke, keyList, simStream, simExport, datasetExport, datasetImport, raterCreate, raterRevoke, rewardTrain, rewardScore, rlRun];

@@ -10,7 +10,8 @@ import { createLifecycle, type Lifecycle } from "./lifecycle.js";
 export interface ServiceProcessConfig {
   readonly logLevel: LogLevel;
   readonly databaseUrl: string;
-  readonly dbPoolMax: number;
+  /** Postgres pool size (default 10). */
+  readonly dbPoolMax?: number;
   readonly kafkaBrokers: readonly string[];
 }
 
@@ -50,8 +51,9 @@ export async function runServiceProcess<C extends ServiceProcessConfig>(options:
     throw err;
   }
   const logger = createLogger({ service: name, level: config.logLevel });
+  logger.info({ config }, "config loaded"); // loaded configs redact their secrets when serialized
   const metrics = createMetrics({ service: name });
-  const pool = createPool({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: name, logger });
+  const pool = createPool({ url: config.databaseUrl, max: config.dbPoolMax ?? 10, applicationName: name, logger });
   const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: name, logger, metrics });
   const service = options.build({ config, bus, pool, logger, metrics });
 
