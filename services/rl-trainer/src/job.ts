@@ -38,31 +38,48 @@ async function job(): Promise<number> {
     },
   });
   let status: string | undefined;
+  let failure: unknown;
   try {
     await service.start();
     // One message per job: batches of one, and the subscription stops after the first, so its
     // offset commits and every other request stays for the next pod.
     let took: (() => void) | undefined;
+    let received: (() => void) | undefined;
     const done = new Promise<void>((r) => (took = r));
+    const arrived = new Promise<void>((r) => (received = r));
     const sub = await bus.subscribe({
       groupId: `${config.groupPrefix}.jobs`, topics: [config.topics.rlRuns], fromBeginning: true, maxBatchSize: 1, maxAttempts: 3,
       handleBatch: async (records) => {
+        // After a failure the job only waits to stop: never let a retry commit the failed request.
+        if (failure !== undefined) throw failure;
         if (status !== undefined || records.length === 0) return;
-        const req = decodeRecord(records[0]!, RlRunRequestSchema);
-        const row = await service.requests.accept(req);
-        await service.requests.idle();
-        status = (await service.store.getRun(row.runId))?.status ?? "failed";
-        took?.();
+        received?.();
+        try {
+          const req = decodeRecord(records[0]!, RlRunRequestSchema);
+          const row = await service.requests.accept(req);
+          await service.requests.idle();
+          status = (await service.store.getRun(row.runId))?.status ?? "failed";
+        } catch (err) {
+          failure = err;
+          throw err;
+        } finally {
+          took?.();
+        }
       },
     });
-    const timer = new Promise<void>((r) => setTimeout(r, jobCfg.waitSeconds * 1000).unref());
-    await Promise.race([done, timer]);
+    // RL_JOB_WAIT_SECONDS bounds the wait for a request, not the run: a taken run goes to its end.
+    const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), jobCfg.waitSeconds * 1000).unref());
+    if ((await Promise.race([arrived, timer])) !== "timeout") await done;
     await sub.stop();
   } finally {
     await service.stop();
     reward.close();
     await bus.close();
     await pool.end();
+  }
+  if (failure !== undefined) {
+    logger.error({ err: failure }, "rl-trainer job failed on its request; the request stays for the next pod");
+    return 1;
   }
   if (status === undefined) return 3;
   return status === "completed" ? 0 : 1;
