@@ -105,6 +105,16 @@ await writeFile(
       { points: rl.map((p) => ({ x: p.d, y: p.gold })), curve: curve(fits.rlGold, "rl"), color: blue },
       { points: bon.map((p) => ({ x: p.d, y: p.gold })), curve: curve(fits.bonGold, "bon"), color: red },
     ],
-  ]),
+  ], {
+    titles: ["proxy reward gain vs d = sqrt(KL)", "gold utility gain vs d = sqrt(KL)"],
+    yLabels: ["proxy gain", "gold gain"],
+    xLabel: "d = sqrt(KL)",
+    legend: [
+      { label: "RL (betas)", color: blue, mark: "dot" },
+      { label: "best-of-n (n = 2..128)", color: red, mark: "dot" },
+      { label: "RL fit d(a - b log d)", color: blue, mark: "line" },
+      { label: "best-of-n fit d(a - b d)", color: red, mark: "line" },
+    ],
+  }),
 );
 process.stdout.write(md + "\n");
