@@ -1,10 +1,10 @@
-import { toBinary, type DescMessage } from "@bufbuild/protobuf";
-import { TYPE_HEADER } from "@rlhf-loop/proto";
+import type { DescMessage } from "@bufbuild/protobuf";
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type IHeaders, type LogEntry, type Producer } from "kafkajs";
 import { AppError } from "../errors/app-error.js";
 import type { Logger } from "../log/logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { busCounters } from "./bus-metrics.js";
+import { encodeForPublish } from "./encode.js";
 import { ConsumerStoppedError, DEFAULT_MAX_BATCH, chunk, processBatch } from "./consumer-core.js";
 import type {
   Bus,
@@ -286,10 +286,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
   return {
     kind: "kafka",
     async publish<Desc extends DescMessage>(topic: string, schema: Desc, messages: readonly PublishMessage<Desc>[]) {
-      await publishRaw(
-        topic,
-        messages.map((m) => ({ key: m.key, value: toBinary(schema, m.message), headers: { ...m.headers, [TYPE_HEADER]: schema.typeName } })),
-      );
+      await publishRaw(topic, encodeForPublish(schema, messages));
     },
     publishRaw,
     subscribe,

@@ -1,4 +1,4 @@
-import { toBinary, type DescMessage } from "@bufbuild/protobuf";
+import type { DescMessage } from "@bufbuild/protobuf";
 import {
   Admin,
   Consumer,
@@ -9,11 +9,11 @@ import {
   type Message,
   type MessagesStream,
 } from "@platformatic/kafka";
-import { TYPE_HEADER } from "@rlhf-loop/proto";
 import { AppError } from "../errors/app-error.js";
 import type { Logger } from "../log/logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { busCounters } from "./bus-metrics.js";
+import { encodeForPublish } from "./encode.js";
 import { ConsumerStoppedError, DEFAULT_MAX_BATCH, processBatch } from "./consumer-core.js";
 import type {
   Bus,
@@ -256,10 +256,7 @@ export function createPlatformaticBus(options: PlatformaticBusOptions): Bus {
   return {
     kind: "platformatic",
     async publish<Desc extends DescMessage>(topic: string, schema: Desc, messages: readonly PublishMessage<Desc>[]) {
-      await publishRaw(
-        topic,
-        messages.map((m) => ({ key: m.key, value: toBinary(schema, m.message), headers: { ...m.headers, [TYPE_HEADER]: schema.typeName } })),
-      );
+      await publishRaw(topic, encodeForPublish(schema, messages));
     },
     publishRaw,
     subscribe,
