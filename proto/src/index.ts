@@ -5,4 +5,6 @@ export * from "./gen/rlhf/v1/ingest_pb.js";
 export * from "./gen/rlhf/v1/labeling_pb.js";
 export * from "./gen/rlhf/v1/reward_pb.js";
 export * from "./gen/rlhf/v1/policy_pb.js";
+export * from "./gen/rlhf/v1/canary_pb.js";
+export * from "./holdout.js";
 export * from "./topics.js";

@@ -4,6 +4,7 @@ import { InteractionSchema } from "./gen/rlhf/v1/interaction_pb.js";
 import { DatasetAnnouncementSchema, PreferencePairSchema } from "./gen/rlhf/v1/labeling_pb.js";
 import { RewardModelAnnouncementSchema } from "./gen/rlhf/v1/reward_pb.js";
 import { PolicyAnnouncementSchema, RlRunRequestSchema } from "./gen/rlhf/v1/policy_pb.js";
+import { CanaryReportAnnouncementSchema } from "./gen/rlhf/v1/canary_pb.js";
 
 /** Every Kafka topic of the system; each has a `.dlq` twin (see {@link dlqTopic}). */
 export const Topics = {
@@ -42,6 +43,7 @@ export const TopicMessages = {
   [Topics.rewardModels]: RewardModelAnnouncementSchema,
   [Topics.rlRuns]: RlRunRequestSchema,
   [Topics.policies]: PolicyAnnouncementSchema,
+  [Topics.canaryReports]: CanaryReportAnnouncementSchema,
 } as const satisfies Partial<Record<TopicName, DescMessage>>;
 
 /** Kafka message key field per topic (documentation and a check for producers). */
@@ -53,6 +55,7 @@ export const TopicKeys: Partial<Record<TopicName, string>> = {
   [Topics.rewardModels]: "model_id",
   [Topics.rlRuns]: "run_id",
   [Topics.policies]: "policy_version",
+  [Topics.canaryReports]: "candidate_version",
 };
 
 /** Name of the record header that carries the message's full protobuf type name. */

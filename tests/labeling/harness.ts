@@ -18,6 +18,7 @@ import {
   FeedbackSchema,
   FeedbackSource,
   InteractionSchema,
+  isCanaryHoldout,
   type OutcomeKind,
   OutcomeSchema,
   Role,
@@ -196,12 +197,31 @@ export async function startHarness(overrides: Partial<LabelingOptions> = {}, fix
   }
 }
 
-/** Message builders for tests (tenant set, as ingestion would). */
-export function interaction(tenantId: string, id: string, prompt: string, answer: string, init: Partial<{ segment: string; at: number; conversationId: string; turnIndex: number; regeneratedFrom: string }> = {}): Interaction {
+/**
+ * The conversation id `base`, or the first `base~k` on the wanted side of the canary holdout for
+ * this tenant (labeling never pairs held-out conversations; test tenants are random, so fixtures
+ * pick their side explicitly). The same (tenant, base) always maps to the same id.
+ */
+export function conversationOn(side: "kept" | "held-out", tenantId: string, base: string): string {
+  for (let k = 0; ; k++) {
+    const id = k === 0 ? base : `${base}~${k}`;
+    if (isCanaryHoldout(tenantId, id) === (side === "held-out")) return id;
+  }
+}
+
+/** Message builders for tests (tenant set, as ingestion would). Conversations stay out of the
+ * canary holdout unless `heldOut` asks for one. */
+export function interaction(
+  tenantId: string,
+  id: string,
+  prompt: string,
+  answer: string,
+  init: Partial<{ segment: string; at: number; conversationId: string; turnIndex: number; regeneratedFrom: string; heldOut: boolean }> = {},
+): Interaction {
   return create(InteractionSchema, {
     interactionId: id,
     tenantId,
-    conversationId: init.conversationId ?? `conv-${id}`,
+    conversationId: conversationOn(init.heldOut ? "held-out" : "kept", tenantId, init.conversationId ?? `conv-${id}`),
     turnIndex: init.turnIndex ?? 0,
     prompt: [create(ChatMessageSchema, { role: Role.USER, content: prompt })],
     answer,

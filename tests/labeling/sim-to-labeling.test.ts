@@ -2,7 +2,8 @@
  * Issue 4 across services: the simulated product streams a day into the real ingestion service
  * (HTTP, API key), ingestion publishes on Kafka, and labeling consumes the same topics into its
  * own tables (it never reads ingestion's) and builds pairs. Checks the contract end to end:
- * tenant from the key, feedback ids, prompt hashes, outcome reports as feedback.
+ * tenant from the key, feedback ids, prompt hashes, outcome reports as feedback, and the canary
+ * holdout (no pair touches a held-out conversation).
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -13,6 +14,7 @@ import { createApiKey, createIngestionService, createTenant } from "@rlhf-loop/i
 import type { IngestionService } from "@rlhf-loop/ingestion";
 import { createLabelingService, type LabelingService } from "@rlhf-loop/labeling";
 import { createWorld, defaultWorldConfig, streamWorld } from "@rlhf-loop/sim";
+import { isCanaryHoldout } from "@rlhf-loop/proto";
 import { Kafka, logLevel } from "kafkajs";
 import { stackEnv } from "./harness.js";
 
@@ -95,6 +97,15 @@ test("a simulated day through ingestion becomes pairs in labeling", async () => 
     `select bool_and(l.prompt_hash = i.prompt_hash) same from "${labSchema}".answers l join "${ingSchema}".interactions i using (tenant_id, interaction_id)`,
   );
   assert.equal(hashes.rows[0]?.same, true, "labeling keeps ingestion's prompt hash");
+  // The canary holdout: feedback on held-out conversations was dropped, and no pair touches one.
+  const held = await pool.query<{ n: number }>(`select count(*)::int n from "${labSchema}".feedback where ignore_reason = 'canary_holdout'`);
+  assert.ok((held.rows[0]?.n ?? 0) > 0, "a simulated day has feedback on held-out conversations");
+  const sides = await pool.query<{ tenant_id: string; id: string; conversation_id: string }>(
+    `select p.tenant_id, a.interaction_id id, a.conversation_id from "${labSchema}".pairs p
+       join "${labSchema}".answers a on a.tenant_id = p.tenant_id and a.interaction_id in (p.chosen_id, p.rejected_id)`,
+  );
+  assert.ok(sides.rows.length > 0);
+  assert.deepEqual(sides.rows.filter((r) => isCanaryHoldout(r.tenant_id, r.conversation_id, r.id)), []);
   await lab.flushPairs();
   const kafka = new Kafka({ clientId: `s2l-read-${suffix}`, brokers: stackEnv().brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();

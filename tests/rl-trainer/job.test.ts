@@ -49,7 +49,7 @@ test("job.ts runs one request from its topic and exits 0", { skip, timeout: 300_
     const env = {
       ...process.env, DATABASE_URL: databaseUrl!, KAFKA_BROKERS: brokers!, RL_DB_SCHEMA: schema, REWARD_GRPC_ADDRESS: `127.0.0.1:${rewardPort}`,
       RL_TOPIC_RL_RUNS: topic, RL_TOPIC_POLICIES: `test.${suffix}.policies`, RL_TOPIC_REWARD_MODELS: `test.${suffix}.reward-models`,
-      RL_TOPIC_INTERACTIONS: `test.${suffix}.interactions`, RL_GROUP_PREFIX: `rl-job-test-${suffix}`, PORT: "0", GRPC_PORT: "0", HOST: "127.0.0.1",
+      RL_TOPIC_INTERACTIONS: `test.${suffix}.interactions`, RL_TOPIC_CANARY_REPORTS: `test.${suffix}.canary-reports`, RL_GROUP_PREFIX: `rl-job-test-${suffix}`, PORT: "0", GRPC_PORT: "0", HOST: "127.0.0.1",
       RL_JOB_WAIT_SECONDS: "120", RL_THREADS: "1", LOG_LEVEL: "warn",
     };
     const code = await new Promise<number | null>((resolve) => {

@@ -1,16 +1,19 @@
 // The service on real Kafka and Postgres: logged answers and a reward model announcement arrive
 // on their topics, a run requested on the rl-runs topic trains, stores stats and checkpoints with
 // lineage, announces policies; gRPC Generate names the policy version; a run cut off mid-way
-// resumes from its last checkpoint and ends exactly where the uninterrupted run ends.
+// resumes from its last checkpoint and ends exactly where the uninterrupted run ends. Canary
+// reports on their topic decide which checkpoint a tenant's Generate serves; GenerateBatch samples
+// prompts x samples answers.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { create, fromBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createGrpcClient, createKafkaBus, createLogger, createMetrics, createPool, type Bus, type BusRecord, type Pool } from "@rlhf-loop/kit";
 import { readModelMetadata } from "@rlhf-loop/ml";
 import { Kafka, logLevel } from "kafkajs";
 import { createWorld, defaultWorldConfig } from "@rlhf-loop/sim";
-import { InteractionSchema, Policy, PolicyAnnouncementSchema, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, RlRunStatus } from "@rlhf-loop/proto";
+import { CanaryDecision, CanaryReportAnnouncementSchema, InteractionSchema, Policy, PolicyAnnouncementSchema, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, RlRunStatus } from "@rlhf-loop/proto";
 import { createRlTrainerService, runRlRun, simJudge, type RlTrainerService, type StepStats } from "@rlhf-loop/rl-trainer";
 
 const brokers = process.env["KAFKA_BROKERS"]?.split(",");
@@ -19,7 +22,7 @@ const skip = !brokers || !databaseUrl ? "needs KAFKA_BROKERS and DATABASE_URL (b
 
 const suffix = randomBytes(4).toString("hex");
 const schema = `rl_trainer_t_${suffix}`;
-const topics = { rlRuns: `test.${suffix}.rl-runs`, rewardModels: `test.${suffix}.reward-models`, policies: `test.${suffix}.policies`, interactions: `test.${suffix}.interactions` };
+const topics = { rlRuns: `test.${suffix}.rl-runs`, rewardModels: `test.${suffix}.reward-models`, policies: `test.${suffix}.policies`, interactions: `test.${suffix}.interactions`, canaryReports: `test.${suffix}.canary-reports` };
 let bus: Bus;
 let pool: Pool;
 let svc: RlTrainerService;
@@ -155,6 +158,87 @@ test("a run requested on the rl-runs topic trains, stores stats and checkpoints 
   assert.equal(meta["rlhf.policy_version"], "run-a@4");
   assert.ok((JSON.parse(meta["rlhf.vocab"]!) as { words: string[] }).words.length > 100);
   assert.equal((await fetch(`http://127.0.0.1:${httpPort}/v1/policies/nope/model.onnx`)).status, 404);
+});
+
+/** A canary report as the canary service announces it (keyed by candidate version). */
+async function announceReport(r: { reportId: string; tenantId: string; version: string; decision: CanaryDecision; at?: Date }): Promise<void> {
+  const report = { reportId: r.reportId, tenantId: r.tenantId, candidateVersion: r.version, decision: r.decision, ...(r.at ? { createdAt: timestampFromDate(r.at) } : {}) };
+  await bus.publish(topics.canaryReports, CanaryReportAnnouncementSchema, [{ key: r.version, message: create(CanaryReportAnnouncementSchema, { report }) }]);
+}
+
+async function metricsText(): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${(svc.http.server.address() as { port: number }).port}/metrics`)).text();
+}
+
+/** Waits until the consumer has seen `n` reports of a decision (HOLD changes nothing else to wait for). */
+async function reportsSeen(decision: string, n: number): Promise<void> {
+  const re = new RegExp(`rlhf_rl_canary_reports_total\\{[^}]*decision="${decision}"[^}]*\\} (\\d+)`);
+  await eventually(async () => (Number(re.exec(await metricsText())?.[1] ?? 0) >= n ? true : undefined), 60_000);
+}
+
+test("canary reports decide a tenant's served policy: HOLD serves nothing, PROMOTE serves its checkpoint, only a newer report replaces it; GenerateBatch samples prompts x samples", { skip, timeout: 300_000 }, async () => {
+  const dlq: BusRecord[] = [];
+  const dlqSub = await bus.subscribe({ groupId: `rl-trainer-test-dlq-${suffix}`, topics: [`${topics.canaryReports}.dlq`], fromBeginning: true, handleBatch: async (records) => void dlq.push(...records) });
+  const client = createGrpcClient(Policy, `127.0.0.1:${grpcPort}`);
+  const prompt = "Hi, I want a refund for order #123456, bought 12 days ago.";
+  const t0 = new Date("2025-03-01T10:00:00Z");
+  const later = (min: number) => new Date(t0.getTime() + min * 60_000);
+  try {
+    // Checkpoints run-a@2 and run-a@4 exist (first test). No promotion yet: a tenant gets none.
+    await assert.rejects(client.generate({ prompt, seed: 3, tenantId: "t1" }), /no policy has been promoted for tenant t1/);
+    await announceReport({ reportId: "rep-hold", tenantId: "t1", version: "run-a@4", decision: CanaryDecision.HOLD, at: t0 });
+    await reportsSeen("HOLD", 1);
+    await assert.rejects(client.generate({ prompt, seed: 3, tenantId: "t1" }), /no policy has been promoted for tenant t1/);
+    assert.equal(await svc.store.servedPolicy("t1"), undefined);
+
+    await announceReport({ reportId: "rep-1", tenantId: "t1", version: "run-a@2", decision: CanaryDecision.PROMOTE, at: later(1) });
+    await eventually(async () => ((await svc.store.servedPolicy("t1"))?.policyVersion === "run-a@2" ? true : undefined), 60_000);
+    const served = await client.generate({ prompt, seed: 3, tenantId: "t1" });
+    assert.equal(served.policyVersion, "run-a@2");
+    const explicit = await client.generate({ prompt, seed: 3, tenantId: "t1", policyVersion: "run-a@2" });
+    assert.deepEqual([explicit.answer, explicit.logProb], [served.answer, served.logProb]);
+    assert.equal((await client.generate({ prompt, seed: 3, tenantId: "t1", policyVersion: "run-a@4" })).policyVersion, "run-a@4");
+    assert.equal((await client.generate({ prompt, seed: 3 })).policyVersion, "run-a@4", "no tenant, no version: the newest final checkpoint");
+    await assert.rejects(client.generate({ prompt, seed: 3, tenantId: "t2" }), /no policy has been promoted for tenant t2/);
+
+    // An older report (replayed or late) does not replace the newer promotion; a newer one does.
+    await announceReport({ reportId: "rep-0", tenantId: "t1", version: "run-a@4", decision: CanaryDecision.PROMOTE, at: t0 });
+    await announceReport({ reportId: "rep-1", tenantId: "t1", version: "run-a@2", decision: CanaryDecision.PROMOTE, at: later(1) });
+    await reportsSeen("PROMOTE", 3);
+    assert.equal((await svc.store.servedPolicy("t1"))?.reportId, "rep-1");
+    await announceReport({ reportId: "rep-2", tenantId: "t1", version: "run-a@4", decision: CanaryDecision.PROMOTE, at: later(2) });
+    await eventually(async () => ((await svc.store.servedPolicy("t1"))?.policyVersion === "run-a@4" ? true : undefined), 60_000);
+    assert.equal((await client.generate({ prompt, seed: 3, tenantId: "t1" })).policyVersion, "run-a@4");
+    // A later HOLD of another checkpoint leaves the served policy alone.
+    await announceReport({ reportId: "rep-3", tenantId: "t1", version: "run-a@2", decision: CanaryDecision.HOLD, at: later(3) });
+    await reportsSeen("HOLD", 2);
+    assert.equal((await svc.store.servedPolicy("t1"))?.policyVersion, "run-a@4");
+    // A promotion that cannot be ordered (no created_at) is dead-lettered, not applied.
+    await announceReport({ reportId: "rep-bad", tenantId: "t1", version: "run-a@2", decision: CanaryDecision.PROMOTE });
+    await eventually(async () => (dlq.length >= 1 ? true : undefined), 60_000);
+    assert.equal(fromBinary(CanaryReportAnnouncementSchema, dlq[0]!.value!).report?.reportId, "rep-bad");
+    assert.equal((await svc.store.servedPolicy("t1"))?.policyVersion, "run-a@4");
+    const text = await metricsText();
+    assert.match(text, /rlhf_rl_promotions_total\{[^}]*tenant="t1"[^}]*\} 2\n/);
+
+    // GenerateBatch: 3 prompts x 4 samples from the tenant's served policy, prompt-major, deterministic for a seed.
+    const prompts = [prompt, "I forgot my password, how do I reset it?", "Where is my parcel? Order 445566 is late."];
+    const batch = await client.generateBatch({ prompts, samplesPerPrompt: 4, seed: 11, tenantId: "t1" });
+    assert.equal(batch.policyVersion, "run-a@4");
+    assert.equal(batch.answers.length, 12);
+    assert.deepEqual(batch.answers.map((a) => [a.promptIndex, a.sampleIndex]), [0, 1, 2].flatMap((p) => [0, 1, 2, 3].map((k) => [p, k])));
+    for (const a of batch.answers) assert.ok(a.tokens > 0 && a.logProb < 0);
+    const again = await client.generateBatch({ prompts, samplesPerPrompt: 4, seed: 11, tenantId: "t1" });
+    assert.deepEqual(again.answers.map((a) => a.answer), batch.answers.map((a) => a.answer));
+    const one = await client.generateBatch({ prompts: [prompt], seed: 3, tenantId: "t1" });
+    assert.equal(one.answers.length, 1);
+    assert.equal(one.answers[0]!.answer, (await client.generate({ prompt, seed: 3, tenantId: "t1" })).answer);
+    await assert.rejects(client.generateBatch({ prompts: [prompt, " "], samplesPerPrompt: 17 }), /prompts\[1\].*samples_per_prompt|samples_per_prompt.*prompts\[1\]/);
+    await assert.rejects(client.generateBatch({ prompts: [prompt], tenantId: "t9" }), /no policy has been promoted for tenant t9/);
+  } finally {
+    client.close();
+    await dlqSub.stop();
+  }
 });
 
 test("a run cut off after step 3 resumes from its step-2 checkpoint and ends exactly like the uninterrupted run", { skip, timeout: 300_000 }, async () => {

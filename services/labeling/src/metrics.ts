@@ -9,6 +9,8 @@ export interface LabelingMetrics {
   taskCreated(stratum: string): void;
   judgment(result: "accepted" | "rejected_paused" | "rejected_invalid" | "duplicate"): void;
   supersededOnArrival(): void;
+  /** Evidence of a canary-holdout conversation kept out of training, by where it was stopped. */
+  holdoutSkipped(stage: "feedback" | "review" | "snapshot" | "publish", n?: number): void;
   rubricChange(tenant: string): void;
   snapshot(origin: string, pairs: number): void;
   audit(tenant: string, alpha: number | null, flagged: number): void;
@@ -31,6 +33,11 @@ export function labelingMetrics(metrics: Metrics): LabelingMetrics {
   const tasks = metrics.counter({ name: "rlhf_labeling_review_tasks_total", help: "Review tasks created, by stratum", labelNames: ["stratum"] as const });
   const judgments = metrics.counter({ name: "rlhf_labeling_judgments_total", help: "Judgments submitted, by result", labelNames: ["result"] as const });
   const superseded = metrics.counter({ name: "rlhf_labeling_superseded_on_arrival_total", help: "Expert comparisons that arrived under a rubric version already replaced (kept, marked)" });
+  const holdout = metrics.counter({
+    name: "rlhf_labeling_holdout_skipped_total",
+    help: "Evidence on canary-holdout conversations kept out of pairs, by stage (feedback, review, snapshot, publish)",
+    labelNames: ["stage"] as const,
+  });
   const changes = metrics.counter({ name: "rlhf_labeling_rubric_changes_total", help: "Rubric versions published that paused a previous version", labelNames: ["tenant"] as const });
   const snapshots = metrics.counter({ name: "rlhf_labeling_dataset_snapshots_total", help: "Dataset snapshots stored, by origin", labelNames: ["origin"] as const });
   const snapshotPairs = metrics.gauge({ name: "rlhf_labeling_dataset_last_pairs", help: "Pairs in the last snapshot stored, by origin", labelNames: ["origin"] as const });
@@ -45,6 +52,9 @@ export function labelingMetrics(metrics: Metrics): LabelingMetrics {
     taskCreated: (stratum) => tasks.inc({ stratum }),
     judgment: (result) => judgments.inc({ result }),
     supersededOnArrival: () => superseded.inc(),
+    holdoutSkipped: (stage, n = 1) => {
+      if (n > 0) holdout.inc({ stage }, n);
+    },
     rubricChange: (tenant) => changes.inc({ tenant }),
     snapshot: (origin, n) => {
       snapshots.inc({ origin });

@@ -98,7 +98,7 @@ export function createLabelingService(deps: LabelingDeps): LabelingService {
     ],
   });
   const snapshot = async (req: BuildRequest): Promise<DatasetManifest> => {
-    const manifest = await buildSnapshot(pool, schema, req);
+    const manifest = await buildSnapshot(pool, schema, req, (n) => m.holdoutSkipped("snapshot", n));
     m.snapshot("feedback", Number(manifest.pairCount));
     await announcer.flush().catch(() => undefined);
     return manifest;

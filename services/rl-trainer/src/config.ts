@@ -18,12 +18,13 @@ export function loadRlTrainerConfig(env: Record<string, string | undefined> = pr
       topicPolicies: field.string({ env: "RL_TOPIC_POLICIES", default: "rlhf.policies.v1" }),
       topicRewardModels: field.string({ env: "RL_TOPIC_REWARD_MODELS", default: "rlhf.reward-models.v1" }),
       topicInteractions: field.string({ env: "RL_TOPIC_INTERACTIONS", default: "rlhf.interactions.v1" }),
+      topicCanaryReports: field.string({ env: "RL_TOPIC_CANARY_REPORTS", default: "rlhf.canary-reports.v1" }),
       groupPrefix: field.string({ env: "RL_GROUP_PREFIX", default: "rl-trainer" }),
       logLevel: field.enum(["debug", "info", "warn", "error"] as const, { env: "LOG_LEVEL", default: "info" }),
     },
     env,
   );
-  return { ...c, topics: { rlRuns: c.topicRlRuns, policies: c.topicPolicies, rewardModels: c.topicRewardModels, interactions: c.topicInteractions } };
+  return { ...c, topics: { rlRuns: c.topicRlRuns, policies: c.topicPolicies, rewardModels: c.topicRewardModels, interactions: c.topicInteractions, canaryReports: c.topicCanaryReports } };
 }
 
 export type RlTrainerConfig = ReturnType<typeof loadRlTrainerConfig>;

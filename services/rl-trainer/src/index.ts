@@ -4,6 +4,7 @@ export { AnswerCodec, answerWords, wordsToText, numberShape, NEWLINE } from "./d
 export { klToken, klSequence, rlooAdvantages, KlController, ceiling, reachableFraction, bestOfN, bestOfNKlBound, logMeanExp, mean, type KlEstimator, type BestOfN } from "./domain/rl-math.js";
 export { bootstrapPairedDiff, fitBestOfNForm, fitRlForm } from "./domain/stats.js";
 export { shapeStats, keywordJudge, wordLength, type AnswerJudge, type ShapeStats, type ShapeTraits } from "./domain/shape.js";
+export { planBatch, policyChoice, resolveCheckpoint, promotionOf, samplingViolations, MAX_BATCH_PROMPTS, MAX_SAMPLES_PER_PROMPT, type PolicyChoice, type PolicyLookup, type ServedPolicy, type BatchPlan, type CanaryReportFacts } from "./domain/serving.js";
 export { checkKlBudget, checkShape, shapeDrift, DEFAULT_GUARDRAILS, type GuardrailConfig, type GuardrailVerdict, type StopReason } from "./domain/guardrails.js";
 export { PolicyRuntime, SMALL_POLICY_SHAPE, policyConfigFor, type PolicyShape, type SampledAnswer } from "./train/policy.js";
 export { fitReference, perplexity, sharpen, shuffled, type FittedReference, type LoggedAnswer, type ReferenceFitOptions } from "./train/reference.js";

@@ -17,6 +17,10 @@ export function rlMetrics(m: Metrics) {
     rates: m.gauge({ name: "rlhf_rl_shape_rate", help: "Refusal / hedge / disclaimer rate of the last step", labelNames: ["kind"] as const }),
     gold: m.gauge({ name: "rlhf_rl_gold_mean", help: "Mean gold utility of the last step (simulated product only)" }),
     referencePerplexity: m.gauge({ name: "rlhf_rl_reference_perplexity", help: "Held-out perplexity of the last fitted reference" }),
+    canaryReports: m.counter({ name: "rlhf_rl_canary_reports_total", help: "Canary reports consumed, by decision", labelNames: ["decision"] as const }),
+    promotions: m.counter({ name: "rlhf_rl_promotions_total", help: "Canary promotions applied as a tenant's served policy (replays and older reports excluded)", labelNames: ["tenant"] as const }),
+    generateAnswers: m.counter({ name: "rlhf_policy_generated_answers_total", help: "Answers sampled by Generate and GenerateBatch", labelNames: ["method"] as const }),
+    generateBatchSeconds: m.histogram({ name: "rlhf_policy_generate_batch_seconds", help: "GenerateBatch latency", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] }),
     generateSeconds: m.histogram({ name: "rlhf_policy_generate_seconds", help: "Generate latency", buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2] }),
   };
 }

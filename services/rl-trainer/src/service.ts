@@ -2,10 +2,11 @@
 import { AppError, addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, decodeRecord, listenHttp, runMigrations, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { customerText } from "@rlhf-loop/sim";
-import { InteractionSchema, Policy, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, Topics } from "@rlhf-loop/proto";
+import { CanaryDecision, CanaryReportAnnouncementSchema, InteractionSchema, Policy, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, Topics, isCanaryHoldout } from "@rlhf-loop/proto";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { FastifyInstance } from "fastify";
 import { PolicyCache, policyGrpcImpl } from "./api/grpc.js";
+import { promotionOf } from "./domain/serving.js";
 import { keywordJudge, type AnswerJudge } from "./domain/shape.js";
 import { rlMetrics } from "./metrics.js";
 import { buildPolicyInference } from "@rlhf-loop/ml";
@@ -21,7 +22,7 @@ export interface RlTrainerOptions {
   readonly httpPort: number;
   readonly grpcPort: number;
   readonly host: string;
-  readonly topics: { readonly rlRuns: string; readonly rewardModels: string; readonly policies: string; readonly interactions: string };
+  readonly topics: { readonly rlRuns: string; readonly rewardModels: string; readonly policies: string; readonly interactions: string; readonly canaryReports: string };
   readonly groupPrefix: string;
   /** Runs need their reward model announced first (off for tests that bring their own reward). */
   readonly requireKnownRewardModel: boolean;
@@ -37,7 +38,7 @@ export const defaultRlTrainerOptions: RlTrainerOptions = {
   httpPort: 8084,
   grpcPort: 9094,
   host: "127.0.0.1",
-  topics: { rlRuns: Topics.rlRuns, rewardModels: Topics.rewardModels, policies: Topics.policies, interactions: Topics.interactions },
+  topics: { rlRuns: Topics.rlRuns, rewardModels: Topics.rewardModels, policies: Topics.policies, interactions: Topics.interactions, canaryReports: Topics.canaryReports },
   groupPrefix: "rl-trainer",
   requireKnownRewardModel: true,
   consumeRuns: true,
@@ -103,7 +104,7 @@ export function createRlTrainerService(deps: RlTrainerDeps): RlTrainerService {
   async function start(): Promise<{ httpPort: number; grpcPort: number }> {
     if (options.migrate) await runMigrations(pool, { schema: options.dbSchema, dir: new URL("../migrations", import.meta.url).pathname, logger });
     const t = options.topics;
-    await bus.ensureTopics([t.rlRuns, `${t.rlRuns}.dlq`, t.policies, `${t.policies}.dlq`, t.rewardModels, `${t.rewardModels}.dlq`, t.interactions, `${t.interactions}.dlq`]);
+    await bus.ensureTopics([t.rlRuns, `${t.rlRuns}.dlq`, t.policies, `${t.policies}.dlq`, t.rewardModels, `${t.rewardModels}.dlq`, t.interactions, `${t.interactions}.dlq`, t.canaryReports, `${t.canaryReports}.dlq`]);
     subs.push(
       await bus.subscribe({
         groupId: `${options.groupPrefix}.reward-models`, topics: [t.rewardModels], fromBeginning: true, maxAttempts: 5,
@@ -124,11 +125,32 @@ export function createRlTrainerService(deps: RlTrainerDeps): RlTrainerService {
               tenantId: i.tenantId,
               prompt: customerText(i.prompt.map((x) => ({ role: x.role, content: x.content }))),
               answer: i.answer,
-              // The canary set never trains the policy.
-              canary: i.metadata["purpose"] === "canary" || i.metadata["canary"] === "true",
+              // The canary set, and the conversations held out for it, never train the policy.
+              canary: i.metadata["purpose"] === "canary" || i.metadata["canary"] === "true" || isCanaryHoldout(i.tenantId, i.conversationId, i.interactionId),
               occurredAt: i.occurredAt ? timestampDate(i.occurredAt) : null,
             })),
           );
+        },
+      }),
+      // The canary's PROMOTE makes a checkpoint the tenant's served policy (Generate with a tenant
+      // and no version). Replayed from the beginning: the newest report per tenant wins.
+      await bus.subscribe({
+        groupId: `${options.groupPrefix}.canary-reports`, topics: [t.canaryReports], fromBeginning: true, maxAttempts: 5,
+        handleBatch: async (records) => {
+          for (const r of records) {
+            const report = decodeRecord(r, CanaryReportAnnouncementSchema).report;
+            if (!report) throw new AppError("invalid_argument", "canary report announcement without a report");
+            m.canaryReports.inc({ decision: CanaryDecision[report.decision] ?? "UNSPECIFIED" });
+            const p = promotionOf({
+              reportId: report.reportId, tenantId: report.tenantId, candidateVersion: report.candidateVersion,
+              promote: report.decision === CanaryDecision.PROMOTE, createdAt: report.createdAt ? timestampDate(report.createdAt) : undefined,
+            });
+            if (!p) continue;
+            if (!(await store.recordPromotion(p))) continue;
+            m.promotions.inc({ tenant: p.tenantId });
+            const stored = (await store.checkpoint(p.policyVersion)) !== undefined;
+            logger[stored ? "info" : "warn"]({ tenant: p.tenantId, policyVersion: p.policyVersion, reportId: p.reportId, stored }, stored ? "policy promoted" : "policy promoted but its checkpoint is not stored here");
+          }
         },
       }),
     );

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { canaryCreate, canaryImport, canaryReport, canaryRun, canaryWatch } from "./canary.js";
 import { datasetExport, datasetImport } from "./dataset.js";
 import { demo } from "./demo.js";
 import { raterCreate, raterRevoke } from "./rater.js";
@@ -8,4 +9,4 @@ import { simExport, simStream } from "./sim.js";
 import { keyCreate, keyList, keyRevoke, tenantCreate } from "./tenant.js";
 
 /** Every `rlhf` command; main.ts dispatches on the longest matching word path. */
-export const commands: readonly Command[] = [demo, tenantCreate, keyCreate, keyRevoke, keyList, simStream, simExport, datasetExport, datasetImport, raterCreate, raterRevoke, rewardTrain, rewardScore, rlRun];
+export const commands: readonly Command[] = [demo, tenantCreate, keyCreate, keyRevoke, keyList, simStream, simExport, datasetExport, datasetImport, raterCreate, raterRevoke, rewardTrain, rewardScore, rlRun, canaryCreate, canaryImport, canaryRun, canaryReport, canaryWatch];

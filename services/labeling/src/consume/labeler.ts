@@ -1,5 +1,6 @@
 import type { AnswerRecord } from "../domain/from-proto.js";
 import { stableId } from "../domain/hash.js";
+import { heldOut } from "../domain/holdout.js";
 import type { Answer, FeedbackEvent, OutcomeName, PairDraft } from "../domain/model.js";
 import { comparisonPair, pairsForVote } from "../domain/pairing.js";
 import type { ReviewSamplingPolicy, Stratum } from "../domain/review-sampling.js";
@@ -93,6 +94,7 @@ export class Labeler {
   private async ignore(db: Queryable, ev: FeedbackEvent, reason: IgnoreReason): Promise<void> {
     await markFeedback(db, this.options.schema, ev, "ignored", reason);
     this.metrics.feedback(ev.fact.kind, "ignored", reason);
+    if (reason === "canary_holdout") this.metrics.holdoutSkipped("feedback");
   }
 
   private async apply(db: Queryable, ev: FeedbackEvent, answers: ReadonlyMap<string, StoredAnswer>, activeRubric: string | undefined): Promise<{ pairs: number; tasks: number }> {
@@ -125,8 +127,11 @@ export class Labeler {
     const d = voteOf(ev, self, signals, { laterTurnBefore: () => later });
     let tasks = 0;
     let pairs = 0;
-    if ("ignored" in d) await this.ignore(db, ev, d.ignored);
-    else {
+    if ("ignored" in d) {
+      await this.ignore(db, ev, d.ignored);
+      // Held-out answers never reach the review queue either (an expert pair is a training pair).
+      if (d.ignored === "canary_holdout") return { pairs: 0, tasks: 0 };
+    } else {
       const vote = d.vote;
       const partners = await recentVotes(db, schema, vote, vote.direction === 1 ? -1 : 1, signals.partnersPerVote);
       const made = pairsForVote(vote, partners, signals).map((p) => ({ ...p, promptHash: self.promptHash }));
@@ -161,6 +166,10 @@ export class Labeler {
    */
   async considerReview(db: Queryable, a: Answer, b: Answer): Promise<boolean> {
     const { schema, review } = this.options;
+    if (heldOut(a) || heldOut(b)) {
+      this.metrics.holdoutSkipped("review");
+      return false;
+    }
     const key = candidateKey(a.tenantId, a.interactionId, b.interactionId);
     if (await taskForCandidate(db, schema, a.tenantId, key)) return false;
     const sig = await answerSignals(db, schema, [a, b]);

@@ -1,6 +1,7 @@
 import { withTransaction } from "@rlhf-loop/kit";
 import type { Bus, Logger, Pool } from "@rlhf-loop/kit";
 import { PreferencePairSchema } from "@rlhf-loop/proto";
+import { pairHeldOut } from "../domain/holdout.js";
 import { pairProto } from "../domain/to-proto.js";
 import type { LabelingMetrics } from "../metrics.js";
 import { claimUnpublished, markPublished } from "../store/pairs-store.js";
@@ -69,13 +70,18 @@ export class PairPublisher {
     return withTransaction(this.pool, async (c) => {
       const pairs = await claimUnpublished(c, this.options.schema, this.options.batch);
       if (pairs.length === 0) return 0;
-      await this.bus.publish(
-        this.options.topic,
-        PreferencePairSchema,
-        pairs.map((p) => ({ key: p.promptHash, message: pairProto(p) })),
-      );
+      // A pair touching a canary-holdout conversation (stored before the rule) leaves the outbox unpublished.
+      const out = pairs.filter((p) => !pairHeldOut(p));
+      if (out.length > 0) {
+        await this.bus.publish(
+          this.options.topic,
+          PreferencePairSchema,
+          out.map((p) => ({ key: p.promptHash, message: pairProto(p) })),
+        );
+      }
       await markPublished(c, this.options.schema, pairs);
-      this.metrics.pairsPublished(pairs.length);
+      this.metrics.pairsPublished(out.length);
+      this.metrics.holdoutSkipped("publish", pairs.length - out.length);
       return pairs.length;
     });
   }

@@ -5,6 +5,7 @@ import type { Pool } from "@rlhf-loop/kit";
 import { PairSource, PreferencePairSchema, WeightContributionSchema } from "@rlhf-loop/proto";
 import type { DatasetManifest } from "@rlhf-loop/proto";
 import { stableId } from "../domain/hash.js";
+import { pairHeldOut } from "../domain/holdout.js";
 import { manifestShares } from "../domain/manifest.js";
 import type { PairSourceName, PromptMessage } from "../domain/model.js";
 import { promptHash } from "../domain/prompt.js";
@@ -51,9 +52,13 @@ async function store(pool: Pool, schema: string, init: Omit<Parameters<typeof ma
  * (audit down-weights, rater caps, segment reweighting, heavy-rater share), with a manifest of
  * every share before and after. Superseded expert pairs are left out unless the policy keeps them.
  */
-export async function buildSnapshot(pool: Pool, schema: string, req: BuildRequest): Promise<DatasetManifest> {
+export async function buildSnapshot(pool: Pool, schema: string, req: BuildRequest, onHeldOut?: (n: number) => void): Promise<DatasetManifest> {
   checkName(req.name);
-  const pairs = await loadPairs(pool, schema, { tenantId: req.tenantId, fromMs: req.fromMs, toMs: req.toMs, sources: req.sources, includeSuperseded: req.policy.includeSuperseded });
+  const loaded = await loadPairs(pool, schema, { tenantId: req.tenantId, fromMs: req.fromMs, toMs: req.toMs, sources: req.sources, includeSuperseded: req.policy.includeSuperseded });
+  // Pairs touching a canary-holdout conversation never train (the consumer makes none; this drops
+  // any stored before the rule).
+  const pairs = loaded.filter((p) => !pairHeldOut(p));
+  onHeldOut?.(loaded.length - pairs.length);
   if (pairs.length === 0) throw new AppError("failed_precondition", "no pairs match: nothing to snapshot");
   const factors = req.policy.applyRaterAudit ? await raterFactors(pool, schema, req.tenantId) : new Map<string, number>();
   const weighed = weighPairs(pairs, req.policy, factors);

@@ -26,10 +26,10 @@ test("thumbs pair only within one prompt: up against down, never across prompts"
   const b = new PairBuilder(policy);
   b.addAnswer(ans("x1", "How do I reset my password?"));
   b.addAnswer(ans("x2", "How  do I reset my password? ")); // same normalized text
-  b.addAnswer(ans("y1", "Where is my order?"));
+  b.addAnswer(ans("y2", "Where is my order?"));
   assert.deepEqual(b.addFeedback(thumb("x1", true)), []);
   // A downvote on another prompt must not pair with the upvote above.
-  assert.deepEqual(b.addFeedback(thumb("y1", false)), []);
+  assert.deepEqual(b.addFeedback(thumb("y2", false)), []);
   const pairs = b.addFeedback(thumb("x2", false));
   assert.equal(pairs.length, 1);
   assert.equal(pairs[0]?.chosenId, "x1");

@@ -1,5 +1,6 @@
 import type { Answer, Contribution, FeedbackEvent, PairDraft, PairSourceName, Vote } from "./model.js";
 import { stableId } from "./hash.js";
+import { heldOut } from "./holdout.js";
 import type { IgnoreReason, SignalPolicy } from "./signals.js";
 
 function contribution(v: Vote, share: number): Contribution {
@@ -70,6 +71,7 @@ export function comparisonPair(ev: FeedbackEvent, self: Answer, other: Answer, p
   if (ev.fact.kind !== "comparison") return { ignored: "not_a_vote" };
   if (self.tenantId !== ev.tenantId || other.tenantId !== ev.tenantId) return { ignored: "tenant_mismatch" };
   if (self.interactionId === other.interactionId) return { ignored: "same_interaction" };
+  if (heldOut(self) || heldOut(other)) return { ignored: "canary_holdout" };
   if (ev.fact.choice === "tie") return { ignored: "tie" };
   const sourceWeight = policy.sourceWeights[ev.source];
   if (!(sourceWeight > 0)) return { ignored: "source_weight_zero" };

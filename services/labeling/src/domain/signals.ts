@@ -1,3 +1,4 @@
+import { heldOut } from "./holdout.js";
 import type { Answer, FeedbackEvent, OutcomeName, SourceName, Vote } from "./model.js";
 import { outcomeRaterId } from "./model.js";
 
@@ -58,11 +59,16 @@ export type IgnoreReason =
   | "tie"
   | "same_interaction"
   | "identical_answers"
-  | "not_a_vote";
+  | "not_a_vote"
+  /** The answer's conversation is in the canary holdout: it never becomes training evidence. */
+  | "canary_holdout";
 
 /** Turns a thumb, rating or outcome about `answer` into a vote, or says why it is not one. */
 export function voteOf(ev: FeedbackEvent, answer: Answer, policy: SignalPolicy, ctx: VoteContext): VoteDecision {
   if (ev.tenantId !== answer.tenantId) return { ignored: "tenant_mismatch" };
+  // Before any pairing: a vote on a held-out answer would otherwise pair with answers of other
+  // conversations in its group.
+  if (heldOut(answer)) return { ignored: "canary_holdout" };
   const sourceWeight = policy.sourceWeights[ev.source];
   if (!(sourceWeight > 0)) return { ignored: "source_weight_zero" };
   // Built in one place (no spreads): this runs once per feedback event on the hot path.

@@ -2,6 +2,7 @@ import { AppError, withTransaction } from "@rlhf-loop/kit";
 import type { Logger, Pool } from "@rlhf-loop/kit";
 import type { Verdict } from "../domain/audit.js";
 import { stableId } from "../domain/hash.js";
+import { heldOut } from "../domain/holdout.js";
 import type { PairDraft } from "../domain/model.js";
 import type { ReviewSamplingPolicy } from "../domain/review-sampling.js";
 import { candidateKey, serveGold } from "../domain/review-sampling.js";
@@ -129,6 +130,11 @@ export class ReviewDesk {
       const a = answers.get(answerKey(task.tenantId, task.interactionA));
       const b = answers.get(answerKey(task.tenantId, task.interactionB));
       if (!a || !b) throw new AppError("internal", `task ${task.taskId} refers to answers that are not stored`);
+      // The judgment is kept (the canary may read it); a canary-holdout conversation makes no training pair.
+      if (heldOut(a) || heldOut(b)) {
+        this.metrics.holdoutSkipped("review");
+        return { ...judgment, pairId: undefined };
+      }
       const [chosen, rejected] = judgment.choice === "a" ? [a, b] : [b, a];
       const pair: PairDraft = {
         pairId: stableId("pr_", rater.tenantId, "expert_review", judgment.judgmentId),

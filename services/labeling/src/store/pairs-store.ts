@@ -9,6 +9,9 @@ export interface FullPair extends PairDraft {
   rejected: string;
   chosenModelVersion: string;
   rejectedModelVersion: string;
+  /** Conversations of the two answers (the canary holdout is decided per conversation). */
+  chosenConversationId: string;
+  rejectedConversationId: string;
   createdAtMs: number;
 }
 
@@ -61,12 +64,15 @@ interface PairRow extends Record<string, unknown> {
   rejected: string;
   chosen_model: string;
   rejected_model: string;
+  chosen_conversation: string;
+  rejected_conversation: string;
 }
 
 const SELECT_FULL = (schema: string) => `
   select p.tenant_id, p.pair_id, p.group_key, p.prompt_hash, p.chosen_id, p.rejected_id, p.source, p.contributions,
          p.rubric_version, p.sampling_weight, p.stratum, p.superseded, p.occurred_at, p.created_at,
-         c.prompt, c.answer as chosen, r.answer as rejected, c.model_version as chosen_model, r.model_version as rejected_model
+         c.prompt, c.answer as chosen, r.answer as rejected, c.model_version as chosen_model, r.model_version as rejected_model,
+         c.conversation_id as chosen_conversation, r.conversation_id as rejected_conversation
     from ${table(schema, "pairs")} p
     join ${table(schema, "answers")} c on c.tenant_id = p.tenant_id and c.interaction_id = p.chosen_id
     join ${table(schema, "answers")} r on r.tenant_id = p.tenant_id and r.interaction_id = p.rejected_id`;
@@ -92,6 +98,8 @@ function toFull(r: PairRow): FullPair {
     rejected: r.rejected,
     chosenModelVersion: r.chosen_model,
     rejectedModelVersion: r.rejected_model,
+    chosenConversationId: r.chosen_conversation,
+    rejectedConversationId: r.rejected_conversation,
   };
 }
 

@@ -91,9 +91,27 @@ export { detokenize, normalizeText, tokenize } from "./text/tokenize.js";
 export { bucketOf, hash32 } from "./text/hash.js";
 export { hashedFeatures, padIds, type HashingConfig, type IdBatch } from "./text/features.js";
 export { BOS, EOS, PAD, SPECIALS, UNK, WordVocab, type VocabJson } from "./text/vocab.js";
+export { answerShape, shapeCounts, type AnswerShape, type ShapeCounts } from "./text/answer-shape.js";
 
 // Hugging Face ONNX reward models
 export { WordPieceTokenizer, truncateLongestFirst, type Encoding, type TokenizerJson } from "./hf/wordpiece.js";
 export { HfRewardScorer } from "./hf/hf-reward-scorer.js";
 
 export { Prng } from "./util/prng.js";
+
+// Statistics (canary evaluation and drift)
+export {
+  bootstrapMean,
+  kolmogorovSf,
+  ksTwoSample,
+  mean,
+  normalCdf,
+  normalQuantile,
+  normalSf,
+  pairedClusterBootstrap,
+  populationStabilityIndex,
+  twoProportionZ,
+  wilsonInterval,
+  type BootstrapOptions,
+  type Interval,
+} from "./stats/index.js";

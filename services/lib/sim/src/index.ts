@@ -29,7 +29,17 @@ export { inferTraits } from "./gold/infer.js";
 export { thumbLogit, comparisonLogit, regenerateProbability } from "./people/raters.js";
 export { rubricScore, rubricTerms, rubricInForce, rubricApplied, CRITERIA, type RubricVersion, type Expert } from "./people/experts.js";
 export type { SimUser } from "./people/users.js";
-export { escalationProbability, reopenProbability, MAX_OUTCOME_DELAY_MS, type OutcomeKindName } from "./outcomes/outcomes.js";
+export { escalationProbability, reopenProbability, grantsMoney, MAX_OUTCOME_DELAY_MS, type OutcomeKindName } from "./outcomes/outcomes.js";
+export { answerFaults, drawReasonCodes, reasonCodeOdds, type ReasonDraw, type ReasonOdds } from "./people/reasons.js";
+export {
+  REASON_CODES,
+  PREFERENCE_REASON_CODES,
+  CAPABILITY_REASON_CODES,
+  FAULT_REASON_CODES,
+  isPreferenceCode,
+  type ReasonCode,
+  type FaultReasonCode,
+} from "./domain/reason-codes.js";
 
 // Statistics
 export { expectedSigmoid, type PairSpec, type BayesResult, type RaterKind } from "./stats/bayes.js";

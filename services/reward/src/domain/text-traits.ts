@@ -1,33 +1,10 @@
 // Surface traits of an answer that a reward model can learn as a proxy for quality: length, hedging,
-// disclaimers, refusals. Counted with word lists, so the checks are transparent and cheap.
-import { tokenize } from "@rlhf-loop/ml";
+// disclaimers, refusals. Counted with word lists and ml's answer-shape phrases (the detector the RL
+// guardrail and the canary use), so the checks are transparent, cheap and agree across services.
+import { shapeCounts, tokenize } from "@rlhf-loop/ml";
 
+/** Single hedge words; phrases ("not sure", "i think", ...) come from ml's shapeCounts. */
 const HEDGES = new Set(["maybe", "perhaps", "possibly", "might", "could", "likely", "unlikely", "probably", "seems", "appears", "somewhat", "generally", "typically", "usually", "unsure", "uncertain"]);
-const HEDGE_PHRASES = [/\bi think\b/g, /\bi believe\b/g, /\bit depends\b/g, /\bnot (?:entirely |completely )?sure\b/g, /\bas far as i know\b/g];
-const DISCLAIMERS = [
-  /\bplease note\b/g,
-  /\bnot (?:legal|financial|medical|professional) advice\b/g,
-  /\bfor (?:informational|general information) purposes\b/g,
-  /\bdisclaimer\b/g,
-  /\bi am (?:just |only )?an? (?:ai|assistant|bot)\b/g,
-  /\bi'm (?:just |only )?an? (?:ai|assistant|bot)\b/g,
-  /\bconsult (?:a|an|your) (?:professional|lawyer|doctor|advisor|specialist)\b/g,
-  /\bterms and conditions (?:may )?apply\b/g,
-  /\bsubject to (?:change|our policy|policy)\b/g,
-];
-const REFUSALS = [
-  /\bi (?:can ?not|can't|cannot|am unable to|'m unable to|won't|will not) (?:help|assist|do|provide|process|share)\b/g,
-  /\bi'm (?:not able|unable) to\b/g,
-  /\bi am not able to\b/g,
-  /\b(?:sorry|unfortunately),? (?:but )?i (?:can ?not|can't|cannot)\b/g,
-  /\bnot (?:able|allowed|permitted) to (?:help|assist|discuss)\b/g,
-];
-
-function countAll(text: string, res: readonly RegExp[]): number {
-  let n = 0;
-  for (const re of res) n += (text.match(re) ?? []).length;
-  return n;
-}
 
 export interface AnswerTraits {
   readonly words: number;
@@ -38,12 +15,12 @@ export interface AnswerTraits {
 
 export function answerTraits(answer: string): AnswerTraits {
   const words = tokenize(answer).filter((w) => /[\p{L}\p{N}]/u.test(w));
-  const lower = answer.toLowerCase();
+  const c = shapeCounts(answer);
   return {
     words: words.length,
-    hedges: words.filter((w) => HEDGES.has(w)).length + countAll(lower, HEDGE_PHRASES),
-    disclaimers: countAll(lower, DISCLAIMERS),
-    refusals: countAll(lower, REFUSALS),
+    hedges: words.filter((w) => HEDGES.has(w)).length + c.hedges,
+    disclaimers: c.disclaimers,
+    refusals: c.refusals,
   };
 }
 

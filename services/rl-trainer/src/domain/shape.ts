@@ -1,4 +1,5 @@
 // Answer shape: length and the refusal / hedge / disclaimer rates the guardrail watches.
+import { answerShape } from "@rlhf-loop/ml";
 
 export interface ShapeTraits {
   readonly refusal: boolean;
@@ -39,14 +40,11 @@ export function shapeStats(rows: readonly { prompt: string; answer: string }[], 
   return { length: len / n, refusalRate: ref / n, hedgeRate: hed / n, disclaimerRate: dis / n };
 }
 
-/** Keyword judge for products without a simulator: phrases that mark a refusal, a hedge, a disclaimer. */
+/** Keyword judge for products without a simulator: ml's answer-shape detector (phrases that mark a
+ * refusal, a hedge, a disclaimer), the same one the reward diagnostics and the canary read. */
 export const keywordJudge: AnswerJudge = {
   traits(_prompt, answer) {
-    const a = answer.toLowerCase();
-    return {
-      refusal: /\b(i can(?:'|no)t help|i am unable to|i'm unable to|i cannot assist|not able to help)\b/.test(a),
-      hedged: /\b(i'm not (?:completely )?sure|may not be (?:fully )?accurate|i could be wrong|might be wrong)\b/.test(a),
-      disclaimer: /\b(not (?:legal|financial) advice|generated automatically|general information only)\b/.test(a),
-    };
+    const s = answerShape(answer);
+    return { refusal: s.refusal, hedged: s.hedged, disclaimer: s.disclaimer };
   },
 };

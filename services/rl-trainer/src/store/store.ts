@@ -1,6 +1,7 @@
 // Postgres store of the rl_trainer schema. Writes are idempotent (a redelivered message or a
 // resumed run writes the same rows again).
 import type { Pool } from "@rlhf-loop/kit";
+import type { ServedPolicy } from "../domain/serving.js";
 import type { StepStats } from "../train/rl.js";
 
 export interface RunRow {
@@ -149,6 +150,27 @@ export class RlStore {
   async latestFinal(): Promise<CheckpointRow | undefined> {
     const res = await this.pool.query(`select * from ${this.s}.checkpoints where final order by created_at desc limit 1`);
     return res.rows[0] ? this.checkpointOf(res.rows[0] as Record<string, unknown>) : undefined;
+  }
+
+  /**
+   * Records a canary promotion as the tenant's served policy, unless the stored one comes from a
+   * report at least as new (replays and late arrivals change nothing). Returns whether it applied.
+   */
+  async recordPromotion(p: ServedPolicy): Promise<boolean> {
+    const res = await this.pool.query(
+      `insert into ${this.s}.served_policies as sp (tenant_id, policy_version, report_id, promoted_at) values ($1,$2,$3,$4)
+       on conflict (tenant_id) do update set policy_version = excluded.policy_version, report_id = excluded.report_id, promoted_at = excluded.promoted_at, updated_at = now()
+       where sp.promoted_at < excluded.promoted_at`,
+      [p.tenantId, p.policyVersion, p.reportId, p.promotedAt],
+    );
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  /** The tenant's served policy: its last promoted checkpoint. */
+  async servedPolicy(tenantId: string): Promise<ServedPolicy | undefined> {
+    const res = await this.pool.query(`select tenant_id, policy_version, report_id, promoted_at from ${this.s}.served_policies where tenant_id = $1`, [tenantId]);
+    const r = res.rows[0] as Record<string, unknown> | undefined;
+    return r ? { tenantId: String(r["tenant_id"]), policyVersion: String(r["policy_version"]), reportId: String(r["report_id"]), promotedAt: r["promoted_at"] as Date } : undefined;
   }
 
   async saveReference(r: { referenceId: string; datasetId: string; model: unknown; checkpoint: Uint8Array; heldOutPerplexity: number }): Promise<void> {

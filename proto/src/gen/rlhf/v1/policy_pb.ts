@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file rlhf/v1/policy.proto.
  */
 export const file_rlhf_v1_policy: GenFile = /*@__PURE__*/
-  fileDesc("ChRybGhmL3YxL3BvbGljeS5wcm90bxIHcmxoZi52MSLUAQoLUmxSdW5Db25maWcSEQoJYWxnb3JpdGhtGAEgASgJEg0KBXN0ZXBzGAIgASgFEgwKBGJldGEYAyABKAESEQoJdGFyZ2V0X2tsGAQgASgBEhQKDGtsX2VzdGltYXRvchgFIAEoCRIRCglrbF9idWRnZXQYBiABKAESGgoSc2FtcGxlc19wZXJfcHJvbXB0GAcgASgFEhgKEHByb21wdHNfcGVyX3N0ZXAYCCABKAUSFQoNbGVhcm5pbmdfcmF0ZRgJIAEoARIMCgRzZWVkGAogASgNIswBCgxSbFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIXCg9yZXdhcmRfbW9kZWxfaWQYAyABKAkSFAoMcmVmZXJlbmNlX2lkGAQgASgJEhIKCmRhdGFzZXRfaWQYBSABKAkSJAoGY29uZmlnGAYgASgLMhQucmxoZi52MS5SbFJ1bkNvbmZpZxIwCgxyZXF1ZXN0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIskBCgtSbFN0ZXBTdGF0cxIMCgRzdGVwGAEgASgFEgwKBGJldGEYAiABKAESDgoGcmV3YXJkGAMgASgBEgoKAmtsGAQgASgBEg8KB2VudHJvcHkYBSABKAESDgoGbGVuZ3RoGAYgASgBEhQKDHJlZnVzYWxfcmF0ZRgHIAEoARISCgpoZWRnZV9yYXRlGAggASgBEhcKD2Rpc2NsYWltZXJfcmF0ZRgJIAEoARIQCghoYXNfZ29sZBgKIAEoCBIMCgRnb2xkGAsgASgBIusCCgVSbFJ1bhIOCgZydW5faWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEiQKBnN0YXR1cxgDIAEoDjIULnJsaGYudjEuUmxSdW5TdGF0dXMSFwoPcmV3YXJkX21vZGVsX2lkGAQgASgJEhQKDHJlZmVyZW5jZV9pZBgFIAEoCRISCgpkYXRhc2V0X2lkGAYgASgJEiQKBmNvbmZpZxgHIAEoCzIULnJsaGYudjEuUmxSdW5Db25maWcSEgoKc3RlcHNfZG9uZRgIIAEoBRITCgtzdG9wX3JlYXNvbhgJIAEoCRITCgtzdG9wX2RldGFpbBgKIAEoCRIWCg5wb2xpY3lfdmVyc2lvbhgLIAEoCRIqCgxyZWNlbnRfc3RlcHMYDCADKAsyFC5ybGhmLnYxLlJsU3RlcFN0YXRzEi4KCnVwZGF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqcCChJQb2xpY3lBbm5vdW5jZW1lbnQSFgoOcG9saWN5X3ZlcnNpb24YASABKAkSDgoGcnVuX2lkGAIgASgJEhEKCXRlbmFudF9pZBgDIAEoCRIUCgxyZWZlcmVuY2VfaWQYBCABKAkSFwoPcmV3YXJkX21vZGVsX2lkGAUgASgJEhIKCmRhdGFzZXRfaWQYBiABKAkSFgoOcGFyZW50X3ZlcnNpb24YByABKAkSDAoEc3RlcBgIIAEoBRITCgtjb25maWdfanNvbhgJIAEoCRIZChFjaGVja3BvaW50X3NoYTI1NhgKIAEoCRINCgVmaW5hbBgLIAEoCBIuCgpjcmVhdGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJwCg9HZW5lcmF0ZVJlcXVlc3QSFgoOcG9saWN5X3ZlcnNpb24YASABKAkSDgoGcHJvbXB0GAIgASgJEhMKC3RlbXBlcmF0dXJlGAMgASgBEhIKCm1heF90b2tlbnMYBCABKAUSDAoEc2VlZBgFIAEoDSJcChBHZW5lcmF0ZVJlc3BvbnNlEhYKDnBvbGljeV92ZXJzaW9uGAEgASgJEg4KBmFuc3dlchgCIAEoCRIOCgZ0b2tlbnMYAyABKAUSEAoIbG9nX3Byb2IYBCABKAEiNQoPU3RhcnRSdW5SZXF1ZXN0EiIKA3J1bhgBIAEoCzIVLnJsaGYudjEuUmxSdW5SZXF1ZXN0Ii8KEFN0YXJ0UnVuUmVzcG9uc2USGwoDcnVuGAEgASgLMg4ucmxoZi52MS5SbFJ1biIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSItCg5HZXRSdW5SZXNwb25zZRIbCgNydW4YASABKAsyDi5ybGhmLnYxLlJsUnVuKrMBCgtSbFJ1blN0YXR1cxIdChlSTF9SVU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUUkxfUlVOX1NUQVRVU19RVUVVRUQQARIZChVSTF9SVU5fU1RBVFVTX1JVTk5JTkcQAhIbChdSTF9SVU5fU1RBVFVTX0NPTVBMRVRFRBADEhkKFVJMX1JVTl9TVEFUVVNfU1RPUFBFRBAEEhgKFFJMX1JVTl9TVEFUVVNfRkFJTEVEEAUyxQEKBlBvbGljeRI/CghHZW5lcmF0ZRIYLnJsaGYudjEuR2VuZXJhdGVSZXF1ZXN0GhkucmxoZi52MS5HZW5lcmF0ZVJlc3BvbnNlEj8KCFN0YXJ0UnVuEhgucmxoZi52MS5TdGFydFJ1blJlcXVlc3QaGS5ybGhmLnYxLlN0YXJ0UnVuUmVzcG9uc2USOQoGR2V0UnVuEhYucmxoZi52MS5HZXRSdW5SZXF1ZXN0GhcucmxoZi52MS5HZXRSdW5SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChRybGhmL3YxL3BvbGljeS5wcm90bxIHcmxoZi52MSLUAQoLUmxSdW5Db25maWcSEQoJYWxnb3JpdGhtGAEgASgJEg0KBXN0ZXBzGAIgASgFEgwKBGJldGEYAyABKAESEQoJdGFyZ2V0X2tsGAQgASgBEhQKDGtsX2VzdGltYXRvchgFIAEoCRIRCglrbF9idWRnZXQYBiABKAESGgoSc2FtcGxlc19wZXJfcHJvbXB0GAcgASgFEhgKEHByb21wdHNfcGVyX3N0ZXAYCCABKAUSFQoNbGVhcm5pbmdfcmF0ZRgJIAEoARIMCgRzZWVkGAogASgNIswBCgxSbFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIXCg9yZXdhcmRfbW9kZWxfaWQYAyABKAkSFAoMcmVmZXJlbmNlX2lkGAQgASgJEhIKCmRhdGFzZXRfaWQYBSABKAkSJAoGY29uZmlnGAYgASgLMhQucmxoZi52MS5SbFJ1bkNvbmZpZxIwCgxyZXF1ZXN0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIskBCgtSbFN0ZXBTdGF0cxIMCgRzdGVwGAEgASgFEgwKBGJldGEYAiABKAESDgoGcmV3YXJkGAMgASgBEgoKAmtsGAQgASgBEg8KB2VudHJvcHkYBSABKAESDgoGbGVuZ3RoGAYgASgBEhQKDHJlZnVzYWxfcmF0ZRgHIAEoARISCgpoZWRnZV9yYXRlGAggASgBEhcKD2Rpc2NsYWltZXJfcmF0ZRgJIAEoARIQCghoYXNfZ29sZBgKIAEoCBIMCgRnb2xkGAsgASgBIusCCgVSbFJ1bhIOCgZydW5faWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEiQKBnN0YXR1cxgDIAEoDjIULnJsaGYudjEuUmxSdW5TdGF0dXMSFwoPcmV3YXJkX21vZGVsX2lkGAQgASgJEhQKDHJlZmVyZW5jZV9pZBgFIAEoCRISCgpkYXRhc2V0X2lkGAYgASgJEiQKBmNvbmZpZxgHIAEoCzIULnJsaGYudjEuUmxSdW5Db25maWcSEgoKc3RlcHNfZG9uZRgIIAEoBRITCgtzdG9wX3JlYXNvbhgJIAEoCRITCgtzdG9wX2RldGFpbBgKIAEoCRIWCg5wb2xpY3lfdmVyc2lvbhgLIAEoCRIqCgxyZWNlbnRfc3RlcHMYDCADKAsyFC5ybGhmLnYxLlJsU3RlcFN0YXRzEi4KCnVwZGF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqcCChJQb2xpY3lBbm5vdW5jZW1lbnQSFgoOcG9saWN5X3ZlcnNpb24YASABKAkSDgoGcnVuX2lkGAIgASgJEhEKCXRlbmFudF9pZBgDIAEoCRIUCgxyZWZlcmVuY2VfaWQYBCABKAkSFwoPcmV3YXJkX21vZGVsX2lkGAUgASgJEhIKCmRhdGFzZXRfaWQYBiABKAkSFgoOcGFyZW50X3ZlcnNpb24YByABKAkSDAoEc3RlcBgIIAEoBRITCgtjb25maWdfanNvbhgJIAEoCRIZChFjaGVja3BvaW50X3NoYTI1NhgKIAEoCRINCgVmaW5hbBgLIAEoCBIuCgpjcmVhdGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKDAQoPR2VuZXJhdGVSZXF1ZXN0EhYKDnBvbGljeV92ZXJzaW9uGAEgASgJEg4KBnByb21wdBgCIAEoCRITCgt0ZW1wZXJhdHVyZRgDIAEoARISCgptYXhfdG9rZW5zGAQgASgFEgwKBHNlZWQYBSABKA0SEQoJdGVuYW50X2lkGAYgASgJIlwKEEdlbmVyYXRlUmVzcG9uc2USFgoOcG9saWN5X3ZlcnNpb24YASABKAkSDgoGYW5zd2VyGAIgASgJEg4KBnRva2VucxgDIAEoBRIQCghsb2dfcHJvYhgEIAEoASKlAQoUR2VuZXJhdGVCYXRjaFJlcXVlc3QSFgoOcG9saWN5X3ZlcnNpb24YASABKAkSEQoJdGVuYW50X2lkGAIgASgJEg8KB3Byb21wdHMYAyADKAkSGgoSc2FtcGxlc19wZXJfcHJvbXB0GAQgASgFEhMKC3RlbXBlcmF0dXJlGAUgASgBEhIKCm1heF90b2tlbnMYBiABKAUSDAoEc2VlZBgHIAEoDSJvCg9HZW5lcmF0ZWRBbnN3ZXISFAoMcHJvbXB0X2luZGV4GAEgASgFEhQKDHNhbXBsZV9pbmRleBgCIAEoBRIOCgZhbnN3ZXIYAyABKAkSDgoGdG9rZW5zGAQgASgFEhAKCGxvZ19wcm9iGAUgASgBIloKFUdlbmVyYXRlQmF0Y2hSZXNwb25zZRIWCg5wb2xpY3lfdmVyc2lvbhgBIAEoCRIpCgdhbnN3ZXJzGAIgAygLMhgucmxoZi52MS5HZW5lcmF0ZWRBbnN3ZXIiNQoPU3RhcnRSdW5SZXF1ZXN0EiIKA3J1bhgBIAEoCzIVLnJsaGYudjEuUmxSdW5SZXF1ZXN0Ii8KEFN0YXJ0UnVuUmVzcG9uc2USGwoDcnVuGAEgASgLMg4ucmxoZi52MS5SbFJ1biIfCg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSItCg5HZXRSdW5SZXNwb25zZRIbCgNydW4YASABKAsyDi5ybGhmLnYxLlJsUnVuKrMBCgtSbFJ1blN0YXR1cxIdChlSTF9SVU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUUkxfUlVOX1NUQVRVU19RVUVVRUQQARIZChVSTF9SVU5fU1RBVFVTX1JVTk5JTkcQAhIbChdSTF9SVU5fU1RBVFVTX0NPTVBMRVRFRBADEhkKFVJMX1JVTl9TVEFUVVNfU1RPUFBFRBAEEhgKFFJMX1JVTl9TVEFUVVNfRkFJTEVEEAUylQIKBlBvbGljeRI/CghHZW5lcmF0ZRIYLnJsaGYudjEuR2VuZXJhdGVSZXF1ZXN0GhkucmxoZi52MS5HZW5lcmF0ZVJlc3BvbnNlEk4KDUdlbmVyYXRlQmF0Y2gSHS5ybGhmLnYxLkdlbmVyYXRlQmF0Y2hSZXF1ZXN0Gh4ucmxoZi52MS5HZW5lcmF0ZUJhdGNoUmVzcG9uc2USPwoIU3RhcnRSdW4SGC5ybGhmLnYxLlN0YXJ0UnVuUmVxdWVzdBoZLnJsaGYudjEuU3RhcnRSdW5SZXNwb25zZRI5CgZHZXRSdW4SFi5ybGhmLnYxLkdldFJ1blJlcXVlc3QaFy5ybGhmLnYxLkdldFJ1blJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * The config of one RL run. Zero values take the trainer's defaults.
@@ -384,7 +384,8 @@ export const PolicyAnnouncementSchema: GenMessage<PolicyAnnouncement> = /*@__PUR
  */
 export type GenerateRequest = Message<"rlhf.v1.GenerateRequest"> & {
   /**
-   * Empty: the latest policy (or the reference when no run has finished).
+   * Empty with tenant_id: the tenant's promoted policy (the canary's last PROMOTE; FAILED_PRECONDITION
+   * when none). Empty without tenant_id: the latest final checkpoint (tests and debugging).
    *
    * @generated from field: string policy_version = 1;
    */
@@ -411,6 +412,11 @@ export type GenerateRequest = Message<"rlhf.v1.GenerateRequest"> & {
    * @generated from field: uint32 seed = 5;
    */
   seed: number;
+
+  /**
+   * @generated from field: string tenant_id = 6;
+   */
+  tenantId: string;
 };
 
 /**
@@ -455,6 +461,120 @@ export const GenerateResponseSchema: GenMessage<GenerateResponse> = /*@__PURE__*
   messageDesc(file_rlhf_v1_policy, 6);
 
 /**
+ * @generated from message rlhf.v1.GenerateBatchRequest
+ */
+export type GenerateBatchRequest = Message<"rlhf.v1.GenerateBatchRequest"> & {
+  /**
+   * Same resolution as GenerateRequest.policy_version.
+   *
+   * @generated from field: string policy_version = 1;
+   */
+  policyVersion: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: repeated string prompts = 3;
+   */
+  prompts: string[];
+
+  /**
+   * Samples per prompt (default 1, at most 16).
+   *
+   * @generated from field: int32 samples_per_prompt = 4;
+   */
+  samplesPerPrompt: number;
+
+  /**
+   * @generated from field: double temperature = 5;
+   */
+  temperature: number;
+
+  /**
+   * @generated from field: int32 max_tokens = 6;
+   */
+  maxTokens: number;
+
+  /**
+   * The replies are deterministic for a seed and the same prompts.
+   *
+   * @generated from field: uint32 seed = 7;
+   */
+  seed: number;
+};
+
+/**
+ * Describes the message rlhf.v1.GenerateBatchRequest.
+ * Use `create(GenerateBatchRequestSchema)` to create a new message.
+ */
+export const GenerateBatchRequestSchema: GenMessage<GenerateBatchRequest> = /*@__PURE__*/
+  messageDesc(file_rlhf_v1_policy, 7);
+
+/**
+ * @generated from message rlhf.v1.GeneratedAnswer
+ */
+export type GeneratedAnswer = Message<"rlhf.v1.GeneratedAnswer"> & {
+  /**
+   * @generated from field: int32 prompt_index = 1;
+   */
+  promptIndex: number;
+
+  /**
+   * @generated from field: int32 sample_index = 2;
+   */
+  sampleIndex: number;
+
+  /**
+   * @generated from field: string answer = 3;
+   */
+  answer: string;
+
+  /**
+   * @generated from field: int32 tokens = 4;
+   */
+  tokens: number;
+
+  /**
+   * @generated from field: double log_prob = 5;
+   */
+  logProb: number;
+};
+
+/**
+ * Describes the message rlhf.v1.GeneratedAnswer.
+ * Use `create(GeneratedAnswerSchema)` to create a new message.
+ */
+export const GeneratedAnswerSchema: GenMessage<GeneratedAnswer> = /*@__PURE__*/
+  messageDesc(file_rlhf_v1_policy, 8);
+
+/**
+ * @generated from message rlhf.v1.GenerateBatchResponse
+ */
+export type GenerateBatchResponse = Message<"rlhf.v1.GenerateBatchResponse"> & {
+  /**
+   * @generated from field: string policy_version = 1;
+   */
+  policyVersion: string;
+
+  /**
+   * prompts x samples_per_prompt answers, prompt-major.
+   *
+   * @generated from field: repeated rlhf.v1.GeneratedAnswer answers = 2;
+   */
+  answers: GeneratedAnswer[];
+};
+
+/**
+ * Describes the message rlhf.v1.GenerateBatchResponse.
+ * Use `create(GenerateBatchResponseSchema)` to create a new message.
+ */
+export const GenerateBatchResponseSchema: GenMessage<GenerateBatchResponse> = /*@__PURE__*/
+  messageDesc(file_rlhf_v1_policy, 9);
+
+/**
  * @generated from message rlhf.v1.StartRunRequest
  */
 export type StartRunRequest = Message<"rlhf.v1.StartRunRequest"> & {
@@ -469,7 +589,7 @@ export type StartRunRequest = Message<"rlhf.v1.StartRunRequest"> & {
  * Use `create(StartRunRequestSchema)` to create a new message.
  */
 export const StartRunRequestSchema: GenMessage<StartRunRequest> = /*@__PURE__*/
-  messageDesc(file_rlhf_v1_policy, 7);
+  messageDesc(file_rlhf_v1_policy, 10);
 
 /**
  * @generated from message rlhf.v1.StartRunResponse
@@ -486,7 +606,7 @@ export type StartRunResponse = Message<"rlhf.v1.StartRunResponse"> & {
  * Use `create(StartRunResponseSchema)` to create a new message.
  */
 export const StartRunResponseSchema: GenMessage<StartRunResponse> = /*@__PURE__*/
-  messageDesc(file_rlhf_v1_policy, 8);
+  messageDesc(file_rlhf_v1_policy, 11);
 
 /**
  * @generated from message rlhf.v1.GetRunRequest
@@ -503,7 +623,7 @@ export type GetRunRequest = Message<"rlhf.v1.GetRunRequest"> & {
  * Use `create(GetRunRequestSchema)` to create a new message.
  */
 export const GetRunRequestSchema: GenMessage<GetRunRequest> = /*@__PURE__*/
-  messageDesc(file_rlhf_v1_policy, 9);
+  messageDesc(file_rlhf_v1_policy, 12);
 
 /**
  * @generated from message rlhf.v1.GetRunResponse
@@ -520,7 +640,7 @@ export type GetRunResponse = Message<"rlhf.v1.GetRunResponse"> & {
  * Use `create(GetRunResponseSchema)` to create a new message.
  */
 export const GetRunResponseSchema: GenMessage<GetRunResponse> = /*@__PURE__*/
-  messageDesc(file_rlhf_v1_policy, 10);
+  messageDesc(file_rlhf_v1_policy, 13);
 
 /**
  * How an RL run stands.
@@ -584,6 +704,16 @@ export const Policy: GenService<{
     methodKind: "unary";
     input: typeof GenerateRequestSchema;
     output: typeof GenerateResponseSchema;
+  },
+  /**
+   * Several samples for each of many prompts, sampled together (the canary's and evaluations' call).
+   *
+   * @generated from rpc rlhf.v1.Policy.GenerateBatch
+   */
+  generateBatch: {
+    methodKind: "unary";
+    input: typeof GenerateBatchRequestSchema;
+    output: typeof GenerateBatchResponseSchema;
   },
   /**
    * @generated from rpc rlhf.v1.Policy.StartRun

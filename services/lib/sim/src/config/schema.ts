@@ -1,6 +1,7 @@
 import { INTENT_IDS, type IntentId } from "../domain/intents.js";
 import { VOICE_IDS } from "../domain/prompts.js";
 import { LENGTHS, TONES } from "../bot/traits.js";
+import { FAULT_REASON_CODES, type FaultReasonCode } from "../domain/reason-codes.js";
 import { bool, list, num, obj, oneOf, partialWeights, str, weights, type Field } from "./fields.js";
 
 const baseIntentMix: Record<IntentId, number> = {
@@ -168,7 +169,31 @@ export const worldSchema = obj({
     lagDays: num({ default: 4, min: 0, max: 3650, integer: true }),
     delay: delay(20, 0.5),
   }),
+  /**
+   * Reason codes on end users' thumbs-down (Feedback.reason_codes). Last in the schema: the world
+   * id hashes the config without this section while it is at its defaults (see world.ts).
+   */
+  reasons: obj({
+    /** P(a considered thumbs-down carries reason codes); quick careless clicks never do. */
+    codeRate: num({ default: 0.55, min: 0, max: 1 }),
+    /** P(the user names a second code). */
+    secondCodeRate: num({ default: 0.3, min: 0, max: 1 }),
+    /** P(a named code is picked at random from the whole form, whatever the answer). */
+    noise: num({ default: 0.1, min: 0, max: 1 }),
+    /** How readily users name each fault: multiplies how much the fault lowered their thumb. */
+    weights: weights(FAULT_REASON_CODES, defaultReasonWeights(), { max: 100 }),
+    /** Per intent: P(the order or refund tool failed behind a thumbs-down answer); the user names tool_failure first. */
+    toolFailureRate: partialWeights(INTENT_IDS, {
+      min: 0,
+      max: 1,
+      default: { refund_in_window: 0.06, refund_out_of_window: 0.06, shipping_delay: 0.08, cancellation: 0.05 },
+    }),
+  }),
 });
+
+function defaultReasonWeights(): Record<FaultReasonCode, number> {
+  return Object.fromEntries(FAULT_REASON_CODES.map((c) => [c, 1])) as Record<FaultReasonCode, number>;
+}
 
 type ValueOf<F> = F extends Field<infer T> ? T : never;
 export type WorldConfig = ValueOf<typeof worldSchema>;

@@ -33,6 +33,9 @@ export const CSV_COLUMNS = [
   "amount_minor",
   "currency",
   "detail",
+  // Added later, so appended: readers that go by position keep working.
+  "intent",
+  "reason_codes",
 ] as const;
 
 type Column = (typeof CSV_COLUMNS)[number];
@@ -89,6 +92,7 @@ export function csvRow(e: SimEvent): string {
         system_prompt: i.prompt.filter((m) => m.role === Role.SYSTEM).map((m) => m.content).join("\n"),
         prompt: i.prompt.filter((m) => m.role === Role.USER).map((m) => m.content).join("\n"),
         answer: i.answer,
+        intent: i.metadata["intent"] ?? "",
       });
       break;
     }
@@ -104,6 +108,7 @@ export function csvRow(e: SimEvent): string {
         user_id: f.source === FeedbackSource.END_USER ? f.raterId : "",
         feedback_kind: f.kind.case ?? "",
         rubric_version: f.rubricVersion,
+        reason_codes: f.reasonCodes.join(";"),
       });
       if (f.kind.case === "thumb") row.thumb = f.kind.value.direction === ThumbDirection.UP ? "up" : "down";
       if (f.kind.case === "comparison") {

@@ -6,6 +6,8 @@ import { after, test } from "node:test";
 import { fromJsonString } from "@bufbuild/protobuf";
 import { IngestEventSchema } from "@rlhf-loop/proto";
 import { parseWorldConfig } from "../config/load.js";
+import { INTENT_IDS } from "../domain/intents.js";
+import { REASON_CODES } from "../domain/reason-codes.js";
 import { createWorld } from "../world/world.js";
 import { CSV_COLUMNS } from "./csv.js";
 import { exportWorld, type ExportFormat } from "./export.js";
@@ -92,6 +94,11 @@ void test("CSV has the documented columns, one row per event, with answers intac
   assert.ok(interactions.some((r) => r[col("answer")]!.includes("\n1. ")), "multi-line answers survive quoting");
   const thumbs = rows.slice(1).filter((r) => r[col("feedback_kind")] === "thumb");
   assert.ok(thumbs.length > 0 && thumbs.every((r) => ["up", "down"].includes(r[col("thumb")]!)));
+  // The product's intent tag on interaction rows; reason codes (";"-joined) only on thumbs-down rows.
+  assert.ok(interactions.every((r) => (INTENT_IDS as readonly string[]).includes(r[col("intent")]!)));
+  const coded = thumbs.filter((r) => r[col("reason_codes")] !== "");
+  assert.ok(coded.length > 0 && coded.every((r) => r[col("thumb")] === "down"));
+  assert.ok(coded.every((r) => r[col("reason_codes")]!.split(";").every((c) => (REASON_CODES as readonly string[]).includes(c))));
   const outcomes = rows.slice(1).filter((r) => r[col("event_type")] === "outcome");
   assert.ok(outcomes.every((r) => ["escalation", "refund", "reopen", "compliance_flag"].includes(r[col("outcome_kind")]!)));
   const manifest = JSON.parse(await readFile(join(outDir, "manifest.json"), "utf8")) as { events: number; columns: string[]; tail: boolean };

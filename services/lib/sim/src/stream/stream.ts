@@ -1,4 +1,4 @@
-import { FeedbackClient, type FeedbackClientError, type FeedbackClientOptions, type RoleInput } from "@rlhf-loop/client";
+import { FeedbackClient, isReasonCode, type FeedbackClientError, type FeedbackClientOptions, type RoleInput } from "@rlhf-loop/client";
 import type { World, SimEvent } from "../world/world.js";
 import { realClock, TokenBucket, type Clock } from "./token-bucket.js";
 
@@ -118,7 +118,12 @@ export function submitEvent(client: IngestClient, e: SimEvent): boolean {
         occurredAt,
         idempotencyKey: f.idempotencyKey,
       };
-      if (f.kind.case === "thumb") return client.thumb({ ...common, direction: f.kind.value.direction as Exclude<typeof f.kind.value.direction, 0> }).queued;
+      if (f.kind.case === "thumb") {
+        // The SDK rejects codes its thumbs widget does not offer; those stay in exports only (README).
+        const reasonCodes = f.reasonCodes.filter(isReasonCode);
+        const direction = f.kind.value.direction as Exclude<typeof f.kind.value.direction, 0>;
+        return client.thumb({ ...common, direction, ...(reasonCodes.length > 0 ? { reasonCodes } : {}) }).queued;
+      }
       if (f.kind.case === "comparison") {
         const c = f.kind.value;
         return client.comparison({

@@ -60,12 +60,13 @@ interface FeedbackBase {
   rubricVersion?: string;
 }
 
-export function thumbEvent(init: FeedbackBase & { up: boolean }): IngestEvent {
+export function thumbEvent(init: FeedbackBase & { up: boolean; reasonCodes?: readonly string[] }): IngestEvent {
   const feedback = create(FeedbackSchema, {
     interactionId: init.interactionId,
     tenantId: init.tenantId,
     source: FeedbackSource.END_USER,
     raterId: init.raterId,
+    reasonCodes: [...(init.reasonCodes ?? [])],
     idempotencyKey: init.idempotencyKey,
     occurredAt: timestampFromMs(init.at),
     kind: { case: "thumb", value: create(ThumbSchema, { direction: init.up ? ThumbDirection.UP : ThumbDirection.DOWN }) },

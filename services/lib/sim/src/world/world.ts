@@ -1,5 +1,5 @@
 import type { IngestEvent } from "@rlhf-loop/proto";
-import { parseWorldConfig } from "../config/load.js";
+import { defaultWorldConfig, parseWorldConfig } from "../config/load.js";
 import type { WorldConfig } from "../config/schema.js";
 import { productionPolicy, type AnswerPolicy, type AnswerRequest, type PolicyAnswer, type PromptMessage } from "../bot/policy.js";
 import type { AnswerTraits } from "../bot/traits.js";
@@ -12,6 +12,7 @@ import { goldOfTraits } from "../gold/utility.js";
 import { MAX_OUTCOME_DELAY_MS, drawOutcomes } from "../outcomes/outcomes.js";
 import { buildExperts, judgePair, rubricApplied, rubricInForce, type Expert, type RubricVersion } from "../people/experts.js";
 import { drawComparison, drawThumb, regenerateProbability } from "../people/raters.js";
+import { drawReasonCodes } from "../people/reasons.js";
 import { buildPopulation, pickUser, type Population, type SimUser } from "../people/users.js";
 import { hashHex } from "../random/hash.js";
 import { Rng } from "../random/rng.js";
@@ -44,6 +45,8 @@ export interface InteractionTruth {
 export interface FeedbackTruth {
   careless?: boolean;
   rubricApplied?: RubricVersion;
+  /** On a thumbs-down: the order or refund tool failed behind the answer (set only when it did). */
+  toolFailure?: boolean;
 }
 
 export interface SimEvent {
@@ -100,6 +103,17 @@ export function createWorld(config: WorldConfig | unknown, seed: number | string
   return new SimWorld(parseWorldConfig(config), String(seed), opts);
 }
 
+const DEFAULT_REASONS = JSON.stringify(defaultWorldConfig().reasons);
+
+/**
+ * The config as the world id hashes it. `reasons` came later: left out while at its defaults, so
+ * worlds keep the ids (and the answers, seeded by id) they had before it existed.
+ */
+function idConfig(config: WorldConfig): unknown {
+  const { reasons, ...rest } = config;
+  return JSON.stringify(reasons) === DEFAULT_REASONS ? rest : config;
+}
+
 interface Routed {
   policy: AnswerPolicy;
   share: number;
@@ -151,7 +165,7 @@ class SimWorld implements World {
   ) {
     this.startMs = Date.parse(config.start.length === 10 ? `${config.start}T00:00:00Z` : config.start);
     const seedTag = /^[A-Za-z0-9]{1,24}$/.test(seed) ? seed : hashHex(seed);
-    this.id = `s${seedTag}-${hashHex(JSON.stringify(config)).slice(0, 6)}`;
+    this.id = `s${seedTag}-${hashHex(JSON.stringify(idConfig(config))).slice(0, 6)}`;
     this.root = new Rng(`rlhf-sim:${seed}`);
     this.population = buildPopulation(config, this.root.fork("population"));
     this.experts = buildExperts(config, this.root.fork("experts"));
@@ -292,7 +306,8 @@ class SimWorld implements World {
       events.push({ ...e, day: this.dayOf(e.at) });
     };
     const logInteraction = (chat: Chat, id: string, at: number, ans: Answered, purpose: InteractionTruth["purpose"], from?: string): void => {
-      const metadata: Record<string, string> = { user_id: chat.user.id };
+      // The product routes every chat to an intent before answering, and tags it.
+      const metadata: Record<string, string> = { user_id: chat.user.id, intent: chat.intent };
       if (purpose !== "chat") metadata["purpose"] = purpose;
       push({
         at,
@@ -331,14 +346,24 @@ class SimWorld implements World {
       const seg = cfg.segments[chat.segmentIndex]!;
       if (react.chance(chat.user.voteProb)) {
         const vote = drawThumb(cfg, seg, chat.user, ans, react);
+        // A stream of its own, so that adding reason codes moved no earlier draw.
+        const reasons = vote.up || vote.careless ? undefined : drawReasonCodes(cfg, seg, chat.user, chat.intent, ans.traits, chat.rng.fork("reasons"));
         const delay = vote.careless
           ? Math.round(react.float() * 2 * cfg.users.carelessDelaySeconds * 1000) + 300
           : Math.min(24 * HOUR_MS, Math.max(5_000, Math.round(react.logNormal(cfg.users.thumbDelay.medianHours, cfg.users.thumbDelay.sigma) * HOUR_MS)));
         push({
           at: chat.at + delay,
           idempotencyKey: `${chat.id}:thumb`,
-          event: thumbEvent({ interactionId: chat.id, tenantId, raterId: chat.user.id, idempotencyKey: `${chat.id}:thumb`, at: chat.at + delay, up: vote.up }),
-          feedback: { careless: vote.careless },
+          event: thumbEvent({
+            interactionId: chat.id,
+            tenantId,
+            raterId: chat.user.id,
+            idempotencyKey: `${chat.id}:thumb`,
+            at: chat.at + delay,
+            up: vote.up,
+            reasonCodes: reasons?.codes ?? [],
+          }),
+          feedback: { careless: vote.careless, ...(reasons?.toolFailure ? { toolFailure: true } : {}) },
         });
       }
       if (react.chance(regenerateProbability(cfg, ans.gold))) regen.push({ chat, at: chat.at + react.between(20_000, 90_000) });
