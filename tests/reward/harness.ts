@@ -94,6 +94,7 @@ export async function startHarness(env: { brokers: string[]; databaseUrl: string
       topics,
       consumerGroup: `reward-test-${suffix}`,
       labelingAddress: `127.0.0.1:${labelingPort}`,
+      labelingKeys: { "*": "test-double-accepts-any-key" },
       shutdownGraceMs: 2_000,
       ...overrides,
     },

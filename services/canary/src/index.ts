@@ -8,6 +8,7 @@ export { defaultGateConfig, decide, parseGateConfig, type GateConfig } from "./d
 export { runCanary, type CanaryPorts, type CanaryRunInput } from "./domain/run.js";
 export { SIM_SUPPORT_CHECKS, type ChecksTemplate } from "./domain/checks-template.js";
 export { renderReportHtml } from "./report/index.js";
+export { escapeHtml, binLengths } from "./report/index.js";
 export { runCanaryCli, CANARY_USAGE, type CanaryCliIo } from "./cli/commands.js";
 export type { CanaryReportDoc, CanarySet, CanaryTask, MetricRow, Decision } from "./domain/types.js";
 export { ProductionWatch, type WatchSummary } from "./watching/production-watch.js";

@@ -15,6 +15,7 @@ export const rewardConfigSpec = {
   grpcHost: field.string({ env: "REWARD_GRPC_HOST", default: "127.0.0.1" }),
   grpcPort: field.int({ env: "REWARD_GRPC_PORT", min: 0, max: 65535, default: 9093 }),
   labelingAddress: field.string({ env: "REWARD_LABELING_ADDRESS", default: "127.0.0.1:9092", description: "labeling gRPC host:port" }),
+  labelingKeys: field.list({ env: "REWARD_LABELING_KEYS", minItems: 0, default: [], secret: true, description: "tenant=key,... labeling service-role keys (tenant * for any)" }),
   dbSchema: field.string({ env: "REWARD_DB_SCHEMA", pattern: /^[a-z_][a-z0-9_]{0,62}$/, default: DEFAULT_SCHEMA }),
   dbPoolMax: field.int({ env: "REWARD_DB_POOL_MAX", min: 1, max: 200, default: 5 }),
   consumerGroup: field.string({ env: "REWARD_CONSUMER_GROUP", default: "reward" }),
@@ -39,7 +40,9 @@ export const rewardConfigSpec = {
 export type RewardConfig = ConfigOf<typeof rewardConfigSpec>;
 
 export function loadRewardConfig(env: Record<string, string | undefined> = process.env): RewardConfig {
-  return loadConfig(rewardConfigSpec, env);
+  return loadConfig(rewardConfigSpec, env, {
+    refine: (c) => c.labelingKeys.filter((kv) => kv.indexOf("=") < 1).map(() => ({ variable: "REWARD_LABELING_KEYS", reason: "each entry must be tenant=key" })),
+  });
 }
 
 export function optionsFromConfig(c: RewardConfig): Partial<RewardOptions> {
@@ -50,6 +53,7 @@ export function optionsFromConfig(c: RewardConfig): Partial<RewardOptions> {
     grpcHost: c.grpcHost,
     grpcPort: c.grpcPort,
     labelingAddress: c.labelingAddress,
+    labelingKeys: Object.fromEntries(c.labelingKeys.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])),
     topics: { datasets: c.topicDatasets, rewardModels: c.topicRewardModels, interactions: c.topicInteractions, feedback: c.topicFeedback },
     consumerGroup: c.consumerGroup,
     autoTrain: c.autoTrain,

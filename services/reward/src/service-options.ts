@@ -13,6 +13,8 @@ export interface RewardOptions {
   readonly grpcPort: number;
   /** host:port of labeling's gRPC (StreamDatasetPairs). */
   readonly labelingAddress: string;
+  /** Labeling service-role keys by tenant ("*" for any tenant) for StreamDatasetPairs. */
+  readonly labelingKeys: Readonly<Record<string, string>>;
   readonly topics: { readonly datasets: string; readonly rewardModels: string; readonly interactions: string; readonly feedback: string };
   readonly consumerGroup: string;
   readonly consumeFromBeginning: boolean;
@@ -42,6 +44,7 @@ export const defaultRewardOptions: RewardOptions = {
   grpcHost: "127.0.0.1",
   grpcPort: 9093,
   labelingAddress: "127.0.0.1:9092",
+  labelingKeys: {},
   topics: { datasets: Topics.datasets, rewardModels: Topics.rewardModels, interactions: Topics.interactions, feedback: Topics.feedback },
   consumerGroup: "reward",
   consumeFromBeginning: true,

@@ -1,4 +1,4 @@
-import { addService, bindGrpc, createGrpcClient, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import { AppError, addService, bindGrpc, createGrpcClient, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { dlqTopic, Labeling, Reward, type TopicName } from "@rlhf-loop/proto";
 import type { FastifyInstance } from "fastify";
@@ -60,9 +60,12 @@ export function createRewardService(deps: RewardDeps): RewardService {
   let labelingClient: ReturnType<typeof createGrpcClient<typeof Labeling>> | undefined;
   const readSnapshot: SnapshotReader =
     deps.readSnapshot ??
-    ((datasetId) => {
+    ((datasetId, tenantId) => {
       labelingClient ??= createGrpcClient(Labeling, options.labelingAddress);
-      return labelingClient.streamDatasetPairs({ datasetId });
+      // Labeling keys are tenant-scoped (role service): one per tenant, or one for a single-tenant install.
+      const key = options.labelingKeys[tenantId] ?? options.labelingKeys["*"];
+      if (!key) throw new AppError("failed_precondition", `no labeling service key for tenant ${tenantId} (set REWARD_LABELING_KEYS=${tenantId}=KEY)`, { retriable: false });
+      return labelingClient.streamDatasetPairs({ datasetId }, { metadata: { authorization: `Bearer ${key}` } });
     });
   const trainQueue = new TrainQueue(runs, readSnapshot, evidence, registrar, m, logger, {
     trainer: options.trainer,

@@ -20,6 +20,8 @@ export function loadRlTrainerConfig(env: Record<string, string | undefined> = pr
       topicInteractions: field.string({ env: "RL_TOPIC_INTERACTIONS", default: "rlhf.interactions.v1" }),
       topicCanaryReports: field.string({ env: "RL_TOPIC_CANARY_REPORTS", default: "rlhf.canary-reports.v1" }),
       groupPrefix: field.string({ env: "RL_GROUP_PREFIX", default: "rl-trainer" }),
+      // "sim": step statistics include the simulated product's gold utility (demos and evaluation).
+      judge: field.enum(["keyword", "sim"] as const, { env: "RL_JUDGE", default: "keyword" }),
       logLevel: field.enum(["debug", "info", "warn", "error"] as const, { env: "LOG_LEVEL", default: "info" }),
     },
     env,

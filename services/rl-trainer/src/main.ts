@@ -1,7 +1,9 @@
 import { runServiceProcess } from "@rlhf-loop/kit";
+import { createWorld, defaultWorldConfig } from "@rlhf-loop/sim";
 import { loadRlTrainerConfig } from "./config.js";
 import { grpcReward } from "./reward-client.js";
 import { createRlTrainerService, defaultRlTrainerOptions } from "./service.js";
+import { simJudge } from "./sim/sim-product.js";
 
 // Process entry (cluster mode): config from the environment, Kafka bus, rewards from the reward
 // service over gRPC, stop on SIGTERM/SIGINT.
@@ -13,6 +15,8 @@ void runServiceProcess({
     const service = createRlTrainerService({
       ...deps,
       rewardFor: reward.rewardFor,
+      // Gold reads only the product's policy numbers, so any seed of the default world judges alike.
+      ...(config.judge === "sim" ? { judge: simJudge(createWorld(defaultWorldConfig(), 0)) } : {}),
       options: {
         dbSchema: config.dbSchema,
         topics: config.topics,

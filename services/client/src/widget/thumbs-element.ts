@@ -1,5 +1,5 @@
 import type { EnqueueResult, FeedbackSourceInput, ThumbInput } from "../events/inputs.js";
-import { REASON_CODES, REASON_LABELS, isReasonCode, type ReasonCode } from "../events/reason-codes.js";
+import { REASON_CODES, REASON_LABELS, WIDGET_DEFAULT_REASONS, isReasonCode, type ReasonCode } from "../events/reason-codes.js";
 
 /** What the widget needs from a client: a FeedbackClient, or anything with the same thumb(). */
 export interface ThumbsClient {
@@ -64,7 +64,7 @@ button:focus-visible, input:focus-visible { outline: 2px solid Highlight; outlin
 export function reasonsFromAttribute(value: string | null): ReasonCode[] {
   if (value === null) return [];
   const listed = value.split(/[\s,]+/).filter((s) => s !== "");
-  if (listed.length === 0) return [...REASON_CODES];
+  if (listed.length === 0) return [...WIDGET_DEFAULT_REASONS];
   return REASON_CODES.filter((c) => listed.includes(c));
 }
 

@@ -13,7 +13,8 @@ import type { RunsStore } from "../store/runs-store.js";
 import { trainAndDiagnose } from "./train-run.js";
 import type { TrainerConfig } from "./trainer-config.js";
 
-export type SnapshotReader = (datasetId: string) => AsyncIterable<DatasetPair>;
+/** Streams a snapshot's pairs; the tenant picks the credential labeling checks. */
+export type SnapshotReader = (datasetId: string, tenantId: string) => AsyncIterable<DatasetPair>;
 
 export interface TrainQueueOptions {
   readonly trainer: Partial<TrainerConfig>;
@@ -72,7 +73,7 @@ export class TrainQueue {
       const t0 = performance.now();
       try {
         const pairs: TrainPair[] = [];
-        for await (const d of this.readSnapshot(run.datasetId)) {
+        for await (const d of this.readSnapshot(run.datasetId, run.tenantId)) {
           const p = trainPairOf(d);
           if (p) pairs.push(p);
         }

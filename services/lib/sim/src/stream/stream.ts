@@ -44,6 +44,8 @@ export interface StreamOptions {
   /** Pause handing out events while this many are buffered (429 Retry-After backs up here). Default 5000. */
   maxBuffered?: number;
   onProgress?: (p: StreamProgress) => void;
+  /** Called with every event handed to the client (the demo measures the hidden truth of what it sent). */
+  onEvent?: (e: SimEvent) => void;
   /** Minimum ms between progress calls. Default 200. */
   progressIntervalMs?: number;
   clock?: Clock;
@@ -214,6 +216,7 @@ export async function streamWorld(world: World, opts: StreamOptions): Promise<St
       }
       await bucket.take(1);
       submitEvent(client, batch[i] as SimEvent);
+      opts.onEvent?.(batch[i] as SimEvent);
       sent++;
       report(false, fraction(i + 1));
     }

@@ -1,0 +1,219 @@
+/**
+ * The five services in one process, wired as `make up` wires them but each with its own bus,
+ * pool, logger and metrics registry (as each process has), on the real Kafka and Postgres, with
+ * this run's own topic names, schemas and consumer groups (random suffix), all removed on close.
+ * Ports are 0; `targets` says where each /metrics is. Used by the exposition test and the
+ * Prometheus screenshot script.
+ */
+import { randomBytes } from "node:crypto";
+import { createKafkaBus, createLogger, createMetrics, createPool, type Bus, type Metrics, type Pool } from "@rlhf-loop/kit";
+import { createApiKey, createIngestionService, createTenant, type IngestionService } from "@rlhf-loop/ingestion";
+import { createLabelingService, createRater, type LabelingService } from "@rlhf-loop/labeling";
+import { createRewardService, type RewardOptions, type RewardService } from "@rlhf-loop/reward";
+import { createRlTrainerService, grpcReward, type RlTrainerService } from "@rlhf-loop/rl-trainer";
+import { createCanaryService, grpcAnswers, grpcScores, type CanaryService } from "@rlhf-loop/canary";
+import { Kafka, logLevel } from "kafkajs";
+import type { StackEnv } from "../support/stack-env.js";
+
+export const SERVICES = ["ingestion", "labeling", "reward", "rl-trainer", "canary"] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export interface Target {
+  service: ServiceName;
+  /** host:port of the HTTP listener that serves /metrics. */
+  address: string;
+  metrics: Metrics;
+}
+
+export interface Cluster {
+  suffix: string;
+  tenantId: string;
+  apiKey: string;
+  ingestUrl: string;
+  labelingUrl: string;
+  rewardUrl: string;
+  canaryUrl: string;
+  /** Labeling key with the lead role (rubrics, snapshots). */
+  leadKey: string;
+  topics: { interactions: string; feedback: string; pairs: string; datasets: string; rewardModels: string; rlRuns: string; policies: string; canaryReports: string };
+  targets: Target[];
+  /** host:port of each service's gRPC listener. */
+  grpc: Record<ServiceName, string>;
+  pool: Pool;
+  close(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  /** Reward service overrides (autoTrain is off unless set: training is minutes of CPU). */
+  reward?: Partial<RewardOptions>;
+  /** pino level for every service (default silent). */
+  logLevel?: string;
+}
+
+interface Part {
+  name: ServiceName;
+  bus: Bus;
+  pool: Pool;
+  metrics: Metrics;
+}
+
+export async function startCluster(env: StackEnv, opts: ClusterOptions = {}): Promise<Cluster> {
+  const suffix = randomBytes(4).toString("hex");
+  const t = (name: string) => `test.${suffix}.${name}`;
+  const topics = {
+    interactions: t("interactions"),
+    feedback: t("feedback"),
+    pairs: t("pairs"),
+    datasets: t("datasets"),
+    rewardModels: t("reward-models"),
+    rlRuns: t("rl-runs"),
+    policies: t("policies"),
+    canaryReports: t("canary-reports"),
+  };
+  const schemas: Record<ServiceName, string> = {
+    ingestion: `obs_ing_${suffix}`,
+    labeling: `obs_lab_${suffix}`,
+    reward: `obs_rew_${suffix}`,
+    "rl-trainer": `obs_rl_${suffix}`,
+    canary: `obs_can_${suffix}`,
+  };
+  const level = (opts.logLevel ?? process.env["LOG_LEVEL"] ?? "silent") as "silent";
+  const parts: Part[] = [];
+  const part = (name: ServiceName): Part & { logger: ReturnType<typeof createLogger> } => {
+    const logger = createLogger({ service: name, level });
+    // The service label and default process metrics exactly as runServiceProcess makes them.
+    const metrics = createMetrics({ service: name });
+    const pool = createPool({ url: env.databaseUrl, max: 4, applicationName: `obs-${name}`, logger });
+    const bus = createKafkaBus({ brokers: env.brokers, clientId: `obs-${name}-${suffix}`, logger, metrics });
+    const p = { name, bus, pool, metrics };
+    parts.push(p);
+    return { ...p, logger };
+  };
+
+  const kafka = new Kafka({ clientId: `obs-admin-${suffix}`, brokers: env.brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const stops: (() => Promise<void>)[] = [];
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    for (const p of parts) await p.bus.close().catch(() => undefined);
+    const first = parts[0]?.pool;
+    for (const s of Object.values(schemas)) await first?.query(`drop schema if exists "${s}" cascade`).catch(() => undefined);
+    for (const p of parts) await p.pool.end().catch(() => undefined);
+    const mine = (await admin.listTopics().catch(() => [] as string[])).filter((x) => x.startsWith(`test.${suffix}.`));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  };
+
+  try {
+    await admin.connect();
+    // Topics first (as in a deployment), so no consumer joins before its partitions exist.
+    const names = Object.values(topics).flatMap((x) => [x, `${x}.dlq`]);
+    await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })) });
+
+    const ingP = part("ingestion");
+    const ing: IngestionService = createIngestionService({
+      ...ingP,
+      options: { httpPort: 0, grpcPort: 0, dbSchema: schemas.ingestion, topics: { interactions: topics.interactions, feedback: topics.feedback }, consumerGroup: `obs-ing-${suffix}`, consumeFromBeginning: true, shutdownGraceMs: 1_000 },
+    });
+    const ingPorts = await ing.start();
+    stops.push(() => ing.stop());
+    const tenantId = `obs-${suffix}`;
+    await createTenant(ingP.pool, { schema: schemas.ingestion, tenantId, name: "Observability" });
+    const { apiKey } = await createApiKey(ingP.pool, { schema: schemas.ingestion, tenantId });
+
+    const labP = part("labeling");
+    const lab: LabelingService = createLabelingService({
+      ...labP,
+      options: {
+        httpPort: 0, grpcPort: 0, dbSchema: schemas.labeling, consumerGroup: `obs-lab-${suffix}`, consumeFromBeginning: true, shutdownGraceMs: 1_000, publishIntervalMs: 500, auditIntervalMs: 0,
+        topics: { interactions: topics.interactions, feedback: topics.feedback, pairs: topics.pairs, datasets: topics.datasets },
+      },
+    });
+    const labPorts = await lab.start();
+    stops.push(() => lab.stop());
+    const serviceKey = await createRater(labP.pool, schemas.labeling, { tenantId, raterId: "reward-service", role: "service" });
+    const lead = await createRater(labP.pool, schemas.labeling, { tenantId, raterId: "lead-1", role: "lead" });
+
+    const rewP = part("reward");
+    const rew: RewardService = createRewardService({
+      ...rewP,
+      options: {
+        httpPort: 0, grpcPort: 0, dbSchema: schemas.reward, consumerGroup: `obs-rew-${suffix}`, shutdownGraceMs: 1_000, workers: 1, autoTrain: false, tenantId,
+        labelingAddress: `127.0.0.1:${labPorts.grpcPort}`, labelingKeys: { "*": serviceKey.key },
+        topics: { datasets: topics.datasets, rewardModels: topics.rewardModels, interactions: topics.interactions, feedback: topics.feedback },
+        ...opts.reward,
+      },
+    });
+    const rewPorts = await rew.start();
+    stops.push(() => rew.stop());
+
+    const rlP = part("rl-trainer");
+    const reward = grpcReward(`127.0.0.1:${rewPorts.grpcPort}`);
+    const rl: RlTrainerService = createRlTrainerService({
+      ...rlP,
+      rewardFor: reward.rewardFor,
+      options: {
+        httpPort: 0, grpcPort: 0, dbSchema: schemas["rl-trainer"], groupPrefix: `obs-rl-${suffix}`,
+        topics: { rlRuns: topics.rlRuns, rewardModels: topics.rewardModels, policies: topics.policies, interactions: topics.interactions, canaryReports: topics.canaryReports },
+        executor: { checkpointEvery: 2, referenceFit: { epochs: 2, lr: 0.02, temperature: 0.6 }, loggedAnswerLimit: 800, probePrompts: 16, threads: 1 },
+      },
+    });
+    const rlPorts = await rl.start();
+    stops.push(async () => {
+      await rl.stop();
+      reward.close();
+    });
+
+    const canP = part("canary");
+    const answers = grpcAnswers(`127.0.0.1:${rlPorts.grpcPort}`);
+    const scores = grpcScores(`127.0.0.1:${rewPorts.grpcPort}`);
+    const can: CanaryService = createCanaryService({
+      ...canP,
+      answers,
+      scores,
+      options: {
+        httpPort: 0, grpcPort: 0, dbSchema: schemas.canary, groupPrefix: `obs-can-${suffix}`, samplesPerTask: 1, bootstrapResamples: 200,
+        topics: { interactions: topics.interactions, feedback: topics.feedback, policies: topics.policies, reports: topics.canaryReports },
+      },
+    });
+    const canPorts = await can.start();
+    stops.push(async () => {
+      await can.stop();
+      answers.close();
+      scores.close();
+    });
+
+    const at = (port: number) => `127.0.0.1:${port}`;
+    const byName = new Map(parts.map((p) => [p.name, p.metrics]));
+    const ports: Record<ServiceName, number> = { ingestion: ingPorts.httpPort, labeling: labPorts.httpPort, reward: rewPorts.httpPort, "rl-trainer": rlPorts.httpPort, canary: canPorts.httpPort };
+    return {
+      suffix,
+      tenantId,
+      apiKey,
+      leadKey: lead.key,
+      ingestUrl: `http://${at(ingPorts.httpPort)}`,
+      labelingUrl: `http://${at(labPorts.httpPort)}`,
+      rewardUrl: `http://${at(rewPorts.httpPort)}`,
+      canaryUrl: `http://${at(canPorts.httpPort)}`,
+      topics,
+      targets: SERVICES.map((service) => ({ service, address: at(ports[service]), metrics: byName.get(service)! })),
+      grpc: { ingestion: at(ingPorts.grpcPort), labeling: at(labPorts.grpcPort), reward: at(rewPorts.grpcPort), "rl-trainer": at(rlPorts.grpcPort), canary: at(canPorts.grpcPort) },
+      pool: ingP.pool,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** GET http://address/metrics as text, failing on a non-200 answer. */
+export async function scrape(address: string): Promise<{ contentType: string; text: string }> {
+  const res = await fetch(`http://${address}/metrics`);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${address}/metrics answered ${res.status}: ${text.slice(0, 200)}`);
+  return { contentType: res.headers.get("content-type") ?? "", text };
+}
