@@ -6,7 +6,7 @@ MODE ?= embedded
 NPM_STAMP := node_modules/.install-stamp
 KAFKA_LIBS := infra/kafka/target/libs/.fetched
 
-.PHONY: help setup build lint test test-unit test-integration up down status demo bench proto clean
+.PHONY: kustomize help setup build lint test test-unit test-integration up down status demo bench proto clean
 
 help:
 	@echo "make demo        run the loop on the embedded default (MODE=cluster for Kafka + processes)"
@@ -26,6 +26,15 @@ $(KAFKA_LIBS): infra/kafka/pom.xml
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi
 
+# Debian's prometheus package brings promtool, which checks the metrics exposition and the alert rules.
+/usr/bin/promtool:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+	else echo "promtool is missing: install Debian's prometheus package (sudo apt-get install prometheus)"; exit 1; fi
+
+# The k8s tests render the overlays with kustomize: kubectl's built-in one, or one built from the Go proxy.
+kustomize:
+	@command -v kubectl >/dev/null || command -v kustomize >/dev/null || [ -x .run/bin/kustomize ] || bash k8s/tools/install-kustomize.sh
+
 setup: $(NPM_STAMP) $(KAFKA_LIBS)
 
 build: $(NPM_STAMP)
@@ -38,7 +47,7 @@ lint: $(NPM_STAMP)
 	cd proto && npx buf lint
 	npx eslint .
 
-test: setup /usr/bin/chromium build lint
+test: setup /usr/bin/chromium /usr/bin/promtool kustomize build lint
 	bash scripts/test.sh
 
 test-unit: $(NPM_STAMP)

@@ -226,6 +226,14 @@ test("a better checkpoint is promoted over gRPC and becomes the tenant's served 
     const serving = await client.getServingPolicy({ tenantId: "t1" });
     assert.equal(serving.policyVersion, "best-v1");
     assert.equal(serving.reportId, r.reportId);
+    // Weekly tracking: the served policy answers the canary set; figures with intervals per week.
+    const tracked = await http("POST", "/v1/tenants/t1/track", { at: "2025-03-05T12:00:00Z" });
+    assert.equal(tracked.status, 200, tracked.text);
+    const point = tracked.json["point"] as { weekStart: string; policyVersion: string; rewardModelId: string; figures: Record<string, { estimate: number; low: number; high: number }> };
+    assert.deepEqual([point.weekStart, point.policyVersion, point.rewardModelId], ["2025-03-03", "best-v1", "gold-rm"]);
+    assert.ok(point.figures["gold"]!.estimate > 0 && point.figures["hard_check_pass"]!.low <= point.figures["hard_check_pass"]!.estimate);
+    const badTrack = await http("POST", "/v1/tenants/t1/track", { at: "yesterday" });
+    assert.equal(badTrack.status, 400);
     const missing = await client.startCanary({ tenantId: "t1", candidateVersion: "", rewardModelId: "gold-rm" }).catch((e: unknown) => e as AppError);
     assert.ok(missing instanceof AppError && missing.code === "invalid_argument" && missing.fields[0]?.path === "candidate_version");
     await eventually(async () => announced.find((x) => x.candidateVersion === "best-v1"));

@@ -3,11 +3,13 @@
 // non-root, GPUs only on the trainer job, network policy per service, every topic, autoscalers
 // within partitions, references that resolve). No cluster is needed.
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import { describe, test } from "node:test";
 import { allTopicNames } from "@rlhf-loop/proto";
 import type { IContainer, IPodSpec, IServiceAccount } from "kubernetes-models/v1";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { idOf, renderer, type K8sObject } from "./support/kustomize.js";
+import { idOf, renderer, repoRoot, type K8sObject } from "./support/kustomize.js";
 import {
   OVERLAYS, SERVICES, baseName, containersOf, find, objectsOf, ofKind, partitionsByTopic, podTemplates,
   type IDeployment, type IHorizontalPodAutoscaler, type IKafkaTopic, type IScaledJob, type IScaledObject, type IService, type OverlayName,
@@ -141,6 +143,17 @@ describe(`k8s manifests (rendered with ${renderer().describe})`, () => {
         }
       });
 
+      test("every long-running pod is scraped on the http port its annotation names, the GPU job included", () => {
+        for (const p of pods.filter((x) => x.owner.kind !== "Job")) {
+          const a = p.template.metadata?.annotations ?? {};
+          assert.equal(a["prometheus.io/scrape"], "true", `${idOf(p.owner)}: scrape annotation`);
+          assert.equal(a["prometheus.io/path"], "/metrics", idOf(p.owner));
+          const http = p.spec.containers[0]!.ports?.find((x) => x.name === "http")?.containerPort;
+          assert.equal(a["prometheus.io/port"], String(http), `${idOf(p.owner)}: annotation names the http port`);
+          assert.equal(p.template.metadata?.labels?.["app.kubernetes.io/part-of"], "rlhf-loop", `${idOf(p.owner)}: discovery label`);
+        }
+      });
+
       test("network policies allow exactly the traffic the design draws", () => {
         assert.deepEqual(networkEdges(objs).sort(), EXPECTED_EDGES.slice().sort());
       });
@@ -265,6 +278,8 @@ describe(`k8s manifests (rendered with ${renderer().describe})`, () => {
           assert.deepEqual(c!.command, ["node", "--import", "tsx", "../../k8s/migrate/migrate.mjs"]);
           const args = c!.args ?? [];
           assert.equal(args[args.indexOf("--dir") + 1], "migrations");
+          const sql = readdirSync(path.join(repoRoot, "services", svc, "migrations")).filter((f) => /^\d{3,}_[a-z0-9_-]+\.sql$/.test(f));
+          assert.ok(sql.length > 0, `${svc}: services/${svc}/migrations holds NNN_name.sql files`);
           const schemaVar = args[args.indexOf("--schema-env") + 1]!;
           assert.ok(schemaVar.endsWith("_SCHEMA") && configOf(objs, job.spec.template.spec)[schemaVar], `${svc}: ${schemaVar} set in its ConfigMap`);
           assert.deepEqual(envSources(job.spec.template.spec).filter((n) => n !== "rlhf-kafka"), envSources(d).filter((n) => n !== "rlhf-kafka"), `${svc}: same ConfigMap and Secret`);
@@ -298,6 +313,7 @@ describe(`k8s manifests (rendered with ${renderer().describe})`, () => {
             assert.ok(anti.some((a) => a.podAffinityTerm.labelSelector?.matchLabels?.["app.kubernetes.io/name"] === d.metadata.name), `${idOf(d)}: anti-affinity`);
           }
           assert.ok(ofKind(objs, "ServiceMonitor").length === SERVICES.length, "a ServiceMonitor per service");
+          assert.deepEqual(ofKind(objs, "PodMonitor").map(idOf), ["PodMonitor/rl-trainer-gpu"], "the GPU job pods are scraped too");
           assert.deepEqual(ofKind(objs, "Secret").map(idOf), [], "prod Secrets come from ExternalSecrets, never from the repository");
         });
       }

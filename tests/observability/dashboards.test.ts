@@ -130,12 +130,12 @@ test("provisioning: a Prometheus datasource and a file provider for the dashboar
 
 test("the metrics list in infra/prometheus/README.md is the one the code defines", () => {
   const readme = readFileSync(join(ROOT, "infra/prometheus/README.md"), "utf8");
-  const m = /<!-- metrics:begin[^>]*-->\n([\s\S]*?)\n<!-- metrics:end -->/.exec(readme);
+  const m = /(<!-- metrics:begin[^>]*-->\n)([\s\S]*?)\n?(<!-- metrics:end -->)/.exec(readme);
   assert.ok(m, "README has the metrics:begin/end markers");
   const want = metricsMarkdown(metricCatalog());
-  if (process.env["UPDATE_METRICS_DOC"] === "1" && m[1] !== want) {
-    writeFileSync(join(ROOT, "infra/prometheus/README.md"), readme.replace(m[1]!, want));
+  if (process.env["UPDATE_METRICS_DOC"] === "1" && m[2] !== want) {
+    writeFileSync(join(ROOT, "infra/prometheus/README.md"), readme.replace(m[0], `${m[1]}${want}\n${m[3]}`));
     return;
   }
-  assert.equal(m[1], want, "stale list: UPDATE_METRICS_DOC=1 node --import tsx --test tests/observability/dashboards.test.ts");
+  assert.equal(m[2], want, "stale list: UPDATE_METRICS_DOC=1 node --import tsx --test tests/observability/dashboards.test.ts");
 });

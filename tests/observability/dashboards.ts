@@ -50,6 +50,13 @@ export interface DashboardSpec {
 const DS = { type: "prometheus", uid: "${datasource}" } as const;
 const R = "$__rate_interval";
 
+/**
+ * Events counted over `w` by a labeled counter. A child series appears at its first increment and
+ * increase() cannot see a series' first value, so a series born inside the window counts with its
+ * value (as the alert rules do, see infra/prometheus/rules/bus.yml); the rest show their increase.
+ */
+const recent = (metric: string, w: string): string => `(increase(${metric}[${w}]) > 0 or (${metric} unless ${metric} offset ${w}) or increase(${metric}[${w}]))`;
+
 // ---------------------------------------------------------------------------------------------
 // Ingestion health: the SRE's view of the front door and the bus behind it.
 const ingestion: DashboardSpec = {
@@ -135,7 +142,7 @@ const labeling: DashboardSpec = {
         { title: "Pairs built by source /h", description: "Preference pairs built, by source (thumbs, comparisons, outcomes, expert review).", unit: "short", stack: true, w: 6, targets: [{ expr: `source:rlhf_labeling_pairs:rate1h * 3600`, legend: "{{source}}" }] },
         { title: "Pairs published /s", description: "Pairs published on rlhf.pairs.v1 by the outbox.", unit: "ops", w: 6, targets: [{ expr: `sum(rate(rlhf_labeling_pairs_published_total[${R}]))`, legend: "published" }] },
         { title: "Pairs in the last snapshot", description: "Pairs in the last dataset snapshot stored, by origin.", unit: "short", w: 6, targets: [{ expr: `max by (origin) (rlhf_labeling_dataset_last_pairs)`, legend: "{{origin}}" }] },
-        { title: "Snapshots stored (24 h)", description: "Dataset snapshots stored, by origin (feedback = built from the pairs; imported files keep their own origin).", type: "stat", w: 6, targets: [{ expr: `sum by (origin) (increase(rlhf_labeling_dataset_snapshots_total[24h]))`, legend: "{{origin}}" }] },
+        { title: "Snapshots stored (24 h)", description: "Dataset snapshots stored, by origin (feedback = built from the pairs; imported files keep their own origin).", type: "stat", w: 6, targets: [{ expr: `sum by (origin) ${recent("rlhf_labeling_dataset_snapshots_total", "24h")}`, legend: "{{origin}}" }] },
       ],
     },
     {
@@ -153,8 +160,8 @@ const labeling: DashboardSpec = {
         { title: "Agreement (Krippendorff's alpha)", description: "Alpha of the last consistency audit, by tenant (alert RlhfRaterAgreementLow below 0.2).", unit: "none", min: -1, max: 1, targets: [{ expr: `max by (tenant) (rlhf_labeling_audit_alpha{tenant=~"$tenant"})`, legend: "{{tenant}}" }] },
         { title: "Raters flagged", description: "Raters down-weighted by the last audit, by tenant.", type: "stat", thresholds: [[1, "orange"]], w: 8, h: 8, targets: [{ expr: `max by (tenant) (rlhf_labeling_raters_flagged{tenant=~"$tenant"})`, legend: "{{tenant}}" }] },
         { title: "Paused rubric versions", description: "1 per (tenant, rubric version) while collection under it is paused by a newer version.", type: "stat", thresholds: [[1, "blue"]], w: 8, h: 8, targets: [{ expr: `max by (tenant, rubric_version) (rlhf_labeling_collection_paused{tenant=~"$tenant"})`, legend: "{{tenant}} {{rubric_version}}" }] },
-        { title: "Rubric changes (24 h)", description: "Rubric versions published that paused a previous one.", unit: "short", targets: [{ expr: `sum by (tenant) (increase(rlhf_labeling_rubric_changes_total{tenant=~"$tenant"}[24h]))`, legend: "{{tenant}}" }] },
-        { title: "Consumer lag (records)", description: "Lag of labeling's consumer groups, when exported (see README: labeling does not export it yet).", unit: "short", targets: [{ expr: `service_group_topic:rlhf_bus_consumer_lag:sum{service="labeling"}`, legend: "{{group}} {{topic}}" }] },
+        { title: "Rubric changes (24 h)", description: "Rubric versions published that paused a previous one.", type: "stat", targets: [{ expr: `sum by (tenant) ${recent(`rlhf_labeling_rubric_changes_total{tenant=~"$tenant"}`, "24h")}`, legend: "{{tenant}}" }] },
+        { title: "Consumer lag (records)", description: "Records labeling's consumer group has not yet committed, per topic (replicas de-duplicated; alert RlhfConsumerLagHigh).", unit: "short", targets: [{ expr: `service_group_topic:rlhf_bus_consumer_lag:sum{service="labeling"}`, legend: "{{group}} {{topic}}" }] },
         { title: "Dead letters (1 h)", description: "Records labeling sent to a DLQ in the last hour, by source topic.", unit: "short", targets: [{ expr: `service_topic:rlhf_bus_dead_lettered:increase1h{service="labeling"}`, legend: "{{topic}}" }] },
       ],
     },
@@ -176,12 +183,12 @@ const training: DashboardSpec = {
       panels: [
         { title: "Served reward model", description: "The model being served (1).", type: "stat", w: 6, h: 6, targets: [{ expr: `max by (model_id) (rlhf_reward_serving_model) == 1`, legend: "{{model_id}}", instant: true }] },
         { title: "Held-out accuracy with 95% interval", description: "Held-out pairwise accuracy of each model (value, and the bootstrap interval's lo and hi).", unit: "percentunit", min: 0.4, max: 1, w: 10, h: 6, targets: [{ expr: `max by (model_id, bound) (rlhf_reward_heldout_accuracy{model_id=~"$model_id"})`, legend: "{{model_id}} {{bound}}" }] },
-        { title: "Training runs (24 h)", description: "Reward training runs by result (alert RlhfRewardTrainingFailed).", type: "stat", w: 8, h: 6, targets: [{ expr: `sum by (result) (increase(rlhf_reward_training_runs_total[24h]))`, legend: "{{result}}" }] },
+        { title: "Training runs (24 h)", description: "Reward training runs by result (alert RlhfRewardTrainingFailed).", type: "stat", w: 8, h: 6, targets: [{ expr: `sum by (result) ${recent("rlhf_reward_training_runs_total", "24h")}`, legend: "{{result}}" }] },
         { title: "Diagnostics flagged", description: "Checks past their threshold, per model (proxy checks: length_rule_accuracy, spearman_*, length_margin; alert RlhfRewardProxyCheckFailed).", type: "table", w: 12, h: 8, targets: [{ expr: `max by (model_id, check) (rlhf_reward_diagnostic_flagged{model_id=~"$model_id"})`, instant: true }] },
         { title: "Diagnostic values", description: "Value of each diagnostics check (Spearman rho, length-rule accuracy, twin margin in SDs, calibration error).", unit: "none", w: 12, h: 8, targets: [{ expr: `max by (model_id, check) (rlhf_reward_diagnostic_value{model_id=~"$model_id"})`, legend: "{{model_id}} {{check}}" }] },
         { title: "Accuracy by evidence source", description: "Held-out pairwise accuracy by source of the pair.", unit: "percentunit", min: 0, max: 1, w: 6, targets: [{ expr: `max by (model_id, source) (rlhf_reward_heldout_accuracy_by_source{model_id=~"$model_id"})`, legend: "{{model_id}} {{source}}" }] },
         { title: "Training duration p95", description: "Duration of a reward training run.", unit: "s", w: 6, targets: [{ expr: `histogram_quantile(0.95, sum by (le) (rate(rlhf_reward_training_seconds_bucket[1h])))`, legend: "p95" }] },
-        { title: "Rows scored /s", description: "Rows scored per second, by API (gRPC ScoreBatch, HTTP get_reward).", unit: "ops", w: 6, targets: [{ expr: `sum by (api) (rate(rlhf_reward_scored_rows_total[${R}]))`, legend: "{{api}}" }] },
+        { title: "Scoring calls and rows /s", description: "gRPC Score/ScoreBatch calls per second by method (RL runs and the canary use these), and rows scored through HTTP get_reward (rlhf_reward_scored_rows_total counts the HTTP API only).", unit: "ops", w: 6, targets: [{ expr: `sum by (method) (rate(rlhf_grpc_requests_total{service="reward",method=~".*Score.*"}[${R}]))`, legend: "{{method}} calls" }, { expr: `sum by (api) (rate(rlhf_reward_scored_rows_total[${R}]))`, legend: "{{api}} rows" }] },
         { title: "Event loop delay p99", description: "p99 event loop delay of the reward service (scoring runs in worker threads; alert RlhfRewardEventLoopBlocked above 100 ms).", unit: "s", w: 6, targets: [{ expr: `max(rlhf_reward_event_loop_delay_p99_seconds)`, legend: "p99" }] },
       ],
     },
@@ -191,7 +198,7 @@ const training: DashboardSpec = {
         { title: "Runs active", description: "RL runs executing now.", type: "stat", w: 4, h: 6, targets: [{ expr: `sum(rlhf_rl_runs_active)`, legend: "active" }] },
         { title: "Steps /min", description: "RL steps taken per minute.", unit: "short", w: 6, h: 6, targets: [{ expr: `sum(rate(rlhf_rl_steps_total[${R}])) * 60`, legend: "steps/min" }] },
         { title: "Step time p95", description: "Seconds per RL step.", unit: "s", w: 6, h: 6, targets: [{ expr: `histogram_quantile(0.95, sum by (le) (rate(rlhf_rl_step_seconds_bucket[${R}])))`, legend: "p95" }] },
-        { title: "Guardrail stops and checkpoints (24 h)", description: "Runs stopped by a guardrail, by reason (alerts RlhfRlKlBudgetExceeded, RlhfRlShapeDrift), and checkpoints stored.", type: "stat", w: 8, h: 6, targets: [{ expr: `sum by (reason) (increase(rlhf_rl_guardrail_stops_total[24h]))`, legend: "stopped: {{reason}}" }, { expr: `sum(increase(rlhf_rl_checkpoints_total[24h]))`, legend: "checkpoints" }] },
+        { title: "Guardrail stops and checkpoints (24 h)", description: "Runs stopped by a guardrail, by reason (alerts RlhfRlKlBudgetExceeded, RlhfRlShapeDrift), and checkpoints stored.", type: "stat", w: 8, h: 6, targets: [{ expr: `sum by (reason) ${recent("rlhf_rl_guardrail_stops_total", "24h")}`, legend: "stopped: {{reason}}" }, { expr: `sum(increase(rlhf_rl_checkpoints_total[24h]))`, legend: "checkpoints" }] },
         { title: "Reward and gold", description: "Mean reward-model score and (simulated product) mean gold utility of the last step: reward rising while gold falls is reward hacking.", unit: "none", targets: [{ expr: `max(rlhf_rl_reward_mean)`, legend: "reward" }, { expr: `max(rlhf_rl_gold_mean)`, legend: "gold" }] },
         { title: "KL to the reference and beta", description: "Mean sequence KL to the reference (nats) and the KL coefficient of the last step.", unit: "none", targets: [{ expr: `max(rlhf_rl_kl)`, legend: "KL (nats)" }, { expr: `max(rlhf_rl_beta)`, legend: "beta" }] },
         { title: "Entropy", description: "Mean per-token entropy of the last step (collapse shows as a fall).", unit: "none", targets: [{ expr: `max(rlhf_rl_entropy)`, legend: "entropy" }] },
@@ -206,7 +213,7 @@ const training: DashboardSpec = {
       panels: [
         { title: "Answers generated /s", description: "Answers sampled by Generate and GenerateBatch.", unit: "ops", targets: [{ expr: `sum by (method) (rate(rlhf_policy_generated_answers_total[${R}]))`, legend: "{{method}}" }] },
         { title: "Generate latency p99", description: "p99 of Generate and GenerateBatch (alert RlhfPolicyGenerateSlow above 1 s).", unit: "s", targets: [{ expr: `histogram_quantile(0.99, sum by (le) (rate(rlhf_policy_generate_seconds_bucket[${R}])))`, legend: "Generate" }, { expr: `histogram_quantile(0.99, sum by (le) (rate(rlhf_policy_generate_batch_seconds_bucket[${R}])))`, legend: "GenerateBatch" }] },
-        { title: "Canary reports and promotions (24 h)", description: "Canary reports the trainer consumed, by decision, and promotions it applied as a tenant's served policy.", type: "stat", targets: [{ expr: `sum by (decision) (increase(rlhf_rl_canary_reports_total[24h]))`, legend: "{{decision}}" }, { expr: `sum(increase(rlhf_rl_promotions_total[24h]))`, legend: "promotions" }] },
+        { title: "Canary reports and promotions (24 h)", description: "Canary reports the trainer consumed, by decision, and promotions it applied as a tenant's served policy.", type: "stat", targets: [{ expr: `sum by (decision) ${recent("rlhf_rl_canary_reports_total", "24h")}`, legend: "{{decision}}" }, { expr: `sum ${recent("rlhf_rl_promotions_total", "24h")}`, legend: "promotions" }] },
       ],
     },
   ],
@@ -231,7 +238,7 @@ const canary: DashboardSpec = {
       title: "Gate",
       panels: [
         { title: "Last decision", description: "Last gate decision per tenant: promote, hold or reject (alert RlhfCanaryGateFailed on hold or reject).", type: "stat", w: 6, h: 6, mappings: decision, targets: [{ expr: `max by (tenant) (rlhf_canary_last_decision{tenant=~"$tenant"})`, legend: "{{tenant}}" }] },
-        { title: "Runs by decision (24 h)", description: "Canary runs finished, by decision (failed = the run could not finish; alert RlhfCanaryRunsFailing).", type: "stat", w: 6, h: 6, targets: [{ expr: `sum by (decision) (increase(rlhf_canary_runs_total{tenant=~"$tenant"}[24h]))`, legend: "{{decision}}" }] },
+        { title: "Runs by decision (24 h)", description: "Canary runs finished, by decision (failed = the run could not finish; alert RlhfCanaryRunsFailing).", type: "stat", w: 6, h: 6, targets: [{ expr: `sum by (decision) ${recent(`rlhf_canary_runs_total{tenant=~"$tenant"}`, "24h")}`, legend: "{{decision}}" }] },
         { title: "Run progress", description: "Progress of the running canary run's current stage.", unit: "percentunit", min: 0, max: 1, w: 6, h: 6, targets: [{ expr: `max by (stage) (rlhf_canary_run_progress_ratio)`, legend: "{{stage}}" }] },
         { title: "Run duration p95", description: "Seconds per canary run.", unit: "s", w: 6, h: 6, targets: [{ expr: `histogram_quantile(0.95, sum by (le) (rate(rlhf_canary_run_seconds_bucket[6h])))`, legend: "p95" }] },
         { title: "Candidate minus production (95% interval)", description: "Last run's difference per metric with its bootstrap interval: an interval entirely below 0 on a hard check is a regression.", unit: "none", w: 12, targets: [{ expr: `max by (metric) (rlhf_canary_metric_delta{tenant=~"$tenant"})`, legend: "{{metric}}" }, { expr: `max by (metric) (rlhf_canary_metric_delta_low{tenant=~"$tenant"})`, legend: "{{metric}} low" }, { expr: `max by (metric) (rlhf_canary_metric_delta_high{tenant=~"$tenant"})`, legend: "{{metric}} high" }] },
@@ -246,9 +253,11 @@ const canary: DashboardSpec = {
       panels: [
         { title: "Intent mix PSI", description: "Population stability index of the intent mix, this week vs the baseline week (alert RlhfIntentDrift).", unit: "none", min: 0, targets: [{ expr: `max by (tenant) (rlhf_canary_intent_psi{tenant=~"$tenant"})`, legend: "{{tenant}}" }] },
         { title: "Drift alerts", description: "1 while the current week is past a drift threshold, by kind (alerts RlhfIntentDrift, RlhfProductionDrift).", type: "stat", thresholds: [[1, "red"]], targets: [{ expr: `max by (tenant, kind) (rlhf_canary_drift_alert{tenant=~"$tenant"})`, legend: "{{tenant}} {{kind}}" }] },
-        { title: "Promotions (7 d)", description: "Checkpoints promoted to serve a tenant.", type: "stat", targets: [{ expr: `sum by (tenant) (increase(rlhf_canary_promotions_total{tenant=~"$tenant"}[7d]))`, legend: "{{tenant}}" }] },
+        { title: "Promotions (7 d)", description: "Checkpoints promoted to serve a tenant.", type: "stat", targets: [{ expr: `sum by (tenant) ${recent(`rlhf_canary_promotions_total{tenant=~"$tenant"}`, "7d")}`, legend: "{{tenant}}" }] },
         { title: "This week's outcome rates", description: "Escalation, refund, reopen and repeat-question rates of the current week.", unit: "percentunit", min: 0, targets: [{ expr: `max by (tenant, kind) (rlhf_canary_week_rate{tenant=~"$tenant"})`, legend: "{{tenant}} {{kind}}" }] },
         { title: "This week's thumbs-up rate by segment", description: "Thumbs-up share of votes, by customer segment.", unit: "percentunit", min: 0, max: 1, targets: [{ expr: `max by (tenant, segment) (rlhf_canary_week_thumbs_up_rate{tenant=~"$tenant"})`, legend: "{{tenant}} {{segment}}" }] },
+        { title: "Served policy on the canary set (weekly)", description: "The served policy's figures when weekly tracking re-runs the canary set on production.", unit: "none", targets: [{ expr: `max by (tenant, metric) (rlhf_canary_tracking_value{tenant=~"$tenant"})`, legend: "{{tenant}} {{metric}}" }] },
+        { title: "Served policy regressed on the canary set", description: "1 when a figure got worse than the previous week's tracking (alert RlhfProductionRegressedOnCanarySet).", type: "stat", thresholds: [[1, "red"]], targets: [{ expr: `max by (tenant, metric) (rlhf_canary_tracking_regression{tenant=~"$tenant"})`, legend: "{{tenant}} {{metric}}" }] },
         { title: "Preference-shaped share of complaints", description: "Share of coded negative feedback that is preference-shaped (tone, format, policy, refusals): high means RLHF fits the problem.", unit: "percentunit", min: 0, max: 1, targets: [{ expr: `max by (tenant) (rlhf_canary_preference_shaped_share{tenant=~"$tenant"})`, legend: "{{tenant}}" }] },
       ],
     },

@@ -83,7 +83,7 @@ export function metricsMarkdown(c: Catalog): string {
   const owners = [...new Set(c.defs.map((d) => d.owner))].sort((a, b) => (a === "kit" ? -1 : b === "kit" ? 1 : a.localeCompare(b)));
   const lines: string[] = [];
   for (const o of owners) {
-    lines.push("", `### ${o === "kit" ? "kit (every service: HTTP, gRPC, bus, consumer lag)" : o}`, "", "| metric | type | labels | help |", "|---|---|---|---|");
+    lines.push("", `### ${o === "kit" ? "kit (shared: HTTP and gRPC servers, Kafka bus; consumer lag where a service tracks it)" : o}`, "", "| metric | type | labels | help |", "|---|---|---|---|");
     const seen = new Set<string>();
     for (const d of c.defs.filter((x) => x.owner === o).sort((a, b) => a.name.localeCompare(b.name))) {
       if (seen.has(d.name)) continue;

@@ -85,22 +85,27 @@ test("every metric a rule reads is defined in services/*/src", () => {
 });
 
 test("a broken rule fails its unit test (the tests can fail)", { skip }, () => {
-  // Sum consumer lag over replicas without de-duplicating them: labeling's 9000 becomes 18000
-  // and a second alert fires, which bus.test.yml does not expect.
-  const dir = mkdtempSync(join(tmpdir(), "rlhf-rules-"));
-  try {
-    const broken = readFileSync(join(RULES, "bus.yml"), "utf8").replace(
-      "sum by (service, group) (max by (service, group, topic, partition) (rlhf_bus_consumer_lag)) > 10000",
-      "sum by (service, group) (rlhf_bus_consumer_lag) > 10000",
-    );
-    assert.notEqual(broken, readFileSync(join(RULES, "bus.yml"), "utf8"), "the mutation applies");
-    writeFileSync(join(dir, "bus.yml"), broken);
-    writeFileSync(join(dir, "bus.test.yml"), readFileSync(join(RULES, "bus.test.yml"), "utf8"));
-    const r = promtool(["test", "rules", "bus.test.yml"], undefined, dir);
-    assert.notEqual(r.code, 0, r.output);
-    assert.match(r.output, /RlhfConsumerLagHigh/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const mutations: { file: string; from: string; to: string; alert: string }[] = [
+    // Sum consumer lag over replicas without de-duplicating them: labeling's 9000 becomes 18000.
+    { file: "bus.yml", from: "sum by (service, group) (max by (service, group, topic, partition) (rlhf_bus_consumer_lag)) > 10000", to: "sum by (service, group) (rlhf_bus_consumer_lag) > 10000", alert: "RlhfConsumerLagHigh" },
+    // increase() alone misses the stop that creates the {reason="shape_drift"} series.
+    { file: "rl-trainer.yml", from: '\n            or sum by (service) (rlhf_rl_guardrail_stops_total{reason="shape_drift"} unless rlhf_rl_guardrail_stops_total{reason="shape_drift"} offset 1h) > 0', to: "", alert: "RlhfRlShapeDrift" },
+  ];
+  for (const m of mutations) {
+    const dir = mkdtempSync(join(tmpdir(), "rlhf-rules-"));
+    try {
+      const original = readFileSync(join(RULES, m.file), "utf8");
+      const broken = original.replace(m.from, m.to);
+      assert.notEqual(broken, original, `the mutation of ${m.file} applies`);
+      const testFile = m.file.replace(/\.yml$/, ".test.yml");
+      writeFileSync(join(dir, m.file), broken);
+      writeFileSync(join(dir, testFile), readFileSync(join(RULES, testFile), "utf8"));
+      const r = promtool(["test", "rules", testFile], undefined, dir);
+      assert.notEqual(r.code, 0, r.output);
+      assert.match(r.output, new RegExp(m.alert));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 });
 

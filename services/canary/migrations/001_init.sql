@@ -92,3 +92,13 @@ create table if not exists watched_events (
   event_key text primary key,
   seen_at timestamptz not null default now()
 );
+
+-- Weekly tracking of the served policy on the tenant's canary set (one point per week and set).
+create table if not exists tracking (
+  tenant_id text not null,
+  week_start date not null,
+  set_id text not null,
+  point jsonb not null,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, week_start, set_id)
+);

@@ -37,6 +37,7 @@ export function loadCanaryConfig(env: Record<string, string | undefined> = proce
     gate: field.string({ env: "CANARY_GATE", default: "" }),
     bootstrapResamples: field.int({ env: "CANARY_BOOTSTRAP_RESAMPLES", default: 2000, min: 100, max: 100_000 }),
     runTimeoutMs: field.duration({ env: "CANARY_RUN_TIMEOUT", default: 600_000 }),
+    trackIntervalMs: field.duration({ env: "CANARY_TRACK_INTERVAL", default: 7 * 86_400_000 }),
     topicInteractions: field.string({ env: "CANARY_TOPIC_INTERACTIONS", default: "rlhf.interactions.v1" }),
     topicFeedback: field.string({ env: "CANARY_TOPIC_FEEDBACK", default: "rlhf.feedback.v1" }),
     topicPolicies: field.string({ env: "CANARY_TOPIC_POLICIES", default: "rlhf.policies.v1" }),

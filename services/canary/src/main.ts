@@ -34,6 +34,7 @@ void runServiceProcess({
         bootstrapResamples: config.bootstrapResamples,
         template: config.template,
         runTimeoutMs: config.runTimeoutMs,
+        trackIntervalMs: config.trackIntervalMs,
       },
     });
     return {

@@ -19,6 +19,8 @@ export function canaryMetrics(m: Metrics) {
     trafficHeldOut: m.counter({ name: "rlhf_canary_traffic_held_out_total", help: "Held-out interactions stored for canary sets", labelNames: ["tenant"] as const }),
     setTasks: m.gauge({ name: "rlhf_canary_set_tasks", help: "Tasks in the tenant's current canary set", labelNames: ["tenant"] as const }),
     // Watching production.
+    trackingFigure: m.gauge({ name: "rlhf_canary_tracking_value", help: "The served policy's figure on the canary set, latest weekly tracking", labelNames: ["tenant", "metric"] as const }),
+    trackingRegression: m.gauge({ name: "rlhf_canary_tracking_regression", help: "1 when the served policy's figure on the canary set got worse than the previous week", labelNames: ["tenant", "metric"] as const }),
     intentPsi: m.gauge({ name: "rlhf_canary_intent_psi", help: "Population stability index of the intent mix, current week vs the baseline week", labelNames: ["tenant"] as const }),
     weekRate: m.gauge({ name: "rlhf_canary_week_rate", help: "Current week's rates: outcome rates, repeat-question rate", labelNames: ["tenant", "kind"] as const }),
     weekThumbsUp: m.gauge({ name: "rlhf_canary_week_thumbs_up_rate", help: "Current week's thumbs-up rate by segment", labelNames: ["tenant", "segment"] as const }),

@@ -15,6 +15,7 @@ import type { AnswerSource, ScoreSource } from "./run/grpc-ports.js";
 import { CanarySets } from "./sets/canary-sets.js";
 import { CanaryStore } from "./store/canary-store.js";
 import { ProductionWatch } from "./watching/production-watch.js";
+import { ProductionTracker } from "./run/production-tracker.js";
 
 export interface CanaryOptions {
   readonly dbSchema: string;
@@ -32,6 +33,8 @@ export interface CanaryOptions {
   readonly bootstrapResamples: number;
   readonly template: ChecksTemplate;
   readonly runTimeoutMs: number;
+  /** Weekly tracking of the served policy on the canary set (0 = only on request). */
+  readonly trackIntervalMs: number;
 }
 
 export const defaultCanaryOptions: CanaryOptions = {
@@ -50,6 +53,7 @@ export const defaultCanaryOptions: CanaryOptions = {
   bootstrapResamples: 2000,
   template: { default: { maxWords: 400 } },
   runTimeoutMs: 600_000,
+  trackIntervalMs: 7 * 86_400_000,
 };
 
 export interface CanaryDeps {
@@ -73,6 +77,7 @@ export interface CanaryService {
   readonly runner: CanaryRunner;
   readonly sets: CanarySets;
   readonly watch: ProductionWatch;
+  readonly tracker: ProductionTracker;
   start(): Promise<{ httpPort: number; grpcPort: number }>;
   stop(): Promise<void>;
   registerShutdown(lifecycle: Lifecycle): void;
@@ -89,9 +94,13 @@ export function createCanaryService(deps: CanaryDeps): CanaryService {
     options: { samplesPerTask: options.samplesPerTask, seed: options.seed, gate: options.gate, rewardModelOverride: options.rewardModelOverride, bootstrapResamples: options.bootstrapResamples, topic: options.topics.reports },
   });
   const sets = new CanarySets(store, m);
+  const tracker = new ProductionTracker({
+    store, answers: deps.answers, scores: deps.scores, judge: deps.judge ?? keywordJudge, metrics: m, logger,
+    options: { samplesPerTask: options.samplesPerTask, seed: options.seed, rewardModelOverride: options.rewardModelOverride, intervalMs: options.trackIntervalMs },
+  });
   const watch = new ProductionWatch(store, m, logger);
   const http = createHttpServer({ logger, metrics, readiness: [{ name: "kafka", check: () => bus.health() }, { name: "postgres", check: () => dbHealth(pool) }] });
-  registerHttpApi(http, { store, sets, runner, defaultTemplate: options.template, watch: (tenant) => watch.summary(tenant) });
+  registerHttpApi(http, { store, sets, runner, defaultTemplate: options.template, watch: (tenant) => watch.summary(tenant), track: (tenant, at) => tracker.track(tenant, at) });
   const grpc = createGrpcServer();
   addService(grpc, Canary, canaryGrpcImpl({ store, runner, runTimeoutMs: options.runTimeoutMs }), { logger, metrics });
   const subs: Subscription[] = [];
@@ -101,6 +110,7 @@ export function createCanaryService(deps: CanaryDeps): CanaryService {
     await bus.ensureTopics([options.topics.reports, `${options.topics.reports}.dlq`]);
     subs.push(...(await startConsumers({ bus, store, runner, metrics: m, logger, watch: watch.sink, topics: options.topics, groupPrefix: options.groupPrefix, autoRun: options.autoRun })));
     for (const id of await store.unfinishedReports()) runner.enqueue(id);
+    tracker.start();
     const httpPort = await listenHttp(http, { host: options.host, port: options.httpPort });
     const grpcPort = await bindGrpc(grpc, `${options.host}:${options.grpcPort}`);
     logger.info({ httpPort, grpcPort }, "canary listening");
@@ -112,11 +122,12 @@ export function createCanaryService(deps: CanaryDeps): CanaryService {
   }
   async function stopConsumers(): Promise<void> {
     for (const s of subs.splice(0)) await s.stop();
+    await tracker.stop();
     await runner.stop();
   }
 
   return {
-    options, http, store, runner, sets, watch, start,
+    options, http, store, runner, sets, watch, tracker, start,
     async stop() {
       http.readiness.markUnready();
       await stopIntake();

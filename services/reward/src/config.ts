@@ -14,7 +14,7 @@ export const rewardConfigSpec = {
   httpPort: field.int({ env: "REWARD_HTTP_PORT", min: 0, max: 65535, default: 8083 }),
   grpcHost: field.string({ env: "REWARD_GRPC_HOST", default: "127.0.0.1" }),
   grpcPort: field.int({ env: "REWARD_GRPC_PORT", min: 0, max: 65535, default: 9093 }),
-  labelingAddress: field.string({ env: "REWARD_LABELING_ADDRESS", default: "127.0.0.1:9092", description: "labeling gRPC host:port" }),
+  labelingAddress: field.string({ env: "REWARD_LABELING_ADDRESS", default: "127.0.0.1:9091", description: "labeling gRPC host:port" }),
   labelingKeys: field.list({ env: "REWARD_LABELING_KEYS", minItems: 0, default: [], secret: true, description: "tenant=key,... labeling service-role keys (tenant * for any)" }),
   dbSchema: field.string({ env: "REWARD_DB_SCHEMA", pattern: /^[a-z_][a-z0-9_]{0,62}$/, default: DEFAULT_SCHEMA }),
   dbPoolMax: field.int({ env: "REWARD_DB_POOL_MAX", min: 1, max: 200, default: 5 }),

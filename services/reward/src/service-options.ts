@@ -43,7 +43,7 @@ export const defaultRewardOptions: RewardOptions = {
   httpPort: 8083,
   grpcHost: "127.0.0.1",
   grpcPort: 9093,
-  labelingAddress: "127.0.0.1:9092",
+  labelingAddress: "127.0.0.1:9091",
   labelingKeys: {},
   topics: { datasets: Topics.datasets, rewardModels: Topics.rewardModels, interactions: Topics.interactions, feedback: Topics.feedback },
   consumerGroup: "reward",

@@ -22,6 +22,8 @@ export function loadRlTrainerConfig(env: Record<string, string | undefined> = pr
       groupPrefix: field.string({ env: "RL_GROUP_PREFIX", default: "rl-trainer" }),
       // "sim": step statistics include the simulated product's gold utility (demos and evaluation).
       judge: field.enum(["keyword", "sim"] as const, { env: "RL_JUDGE", default: "keyword" }),
+      // false: this process serves Generate only; runs go to the GPU job (job.ts), never to both.
+      consumeRuns: field.bool({ env: "RL_CONSUME_RUNS", default: true }),
       logLevel: field.enum(["debug", "info", "warn", "error"] as const, { env: "LOG_LEVEL", default: "info" }),
     },
     env,

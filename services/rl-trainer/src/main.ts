@@ -24,6 +24,7 @@ void runServiceProcess({
         httpPort: config.port,
         grpcPort: config.grpcPort,
         host: config.host,
+        consumeRuns: config.consumeRuns,
         executor: { ...defaultRlTrainerOptions.executor, checkpointEvery: config.checkpointEvery, threads: config.threads },
       },
     });

@@ -165,7 +165,8 @@ export function createRlTrainerService(deps: RlTrainerDeps): RlTrainerService {
       );
       trackConsumerLag(metrics, bus, [{ groupId: `${options.groupPrefix}.rl-runs`, topics: [t.rlRuns] }]);
     }
-    for (const id of await store.unfinishedRuns()) requests.enqueue(id);
+    // Only a process that takes runs resumes them; a Generate-only process leaves them to the job.
+    if (options.consumeRuns) for (const id of await store.unfinishedRuns()) requests.enqueue(id);
     const httpPort = await listenHttp(http, { host: options.host, port: options.httpPort });
     grpcPort = await bindGrpc(grpc, `${options.host}:${options.grpcPort}`);
     logger.info({ httpPort, grpcPort }, "rl-trainer listening");

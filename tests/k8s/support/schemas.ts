@@ -9,7 +9,7 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { ScaledJob, ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1";
-import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import { PodMonitor, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1beta1";
 import type { K8sObject } from "./kustomize.js";
 import { unknownFields } from "./strict-fields.js";
@@ -34,6 +34,7 @@ const MODELS: Record<string, ModelCtor> = {
   "keda.sh/v1alpha1/ScaledObject": ScaledObject,
   "keda.sh/v1alpha1/ScaledJob": ScaledJob,
   "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor,
+  "monitoring.coreos.com/v1/PodMonitor": PodMonitor,
 };
 
 /** Every problem with one object; [] when it is valid. */

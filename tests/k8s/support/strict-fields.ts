@@ -22,6 +22,7 @@ export const TYPE_OF: Record<string, { module: string; name: string }> = {
   "keda.sh/v1alpha1/ScaledObject": { module: "@kubernetes-models/keda/keda.sh/v1alpha1", name: "IScaledObject" },
   "keda.sh/v1alpha1/ScaledJob": { module: "@kubernetes-models/keda/keda.sh/v1alpha1", name: "IScaledJob" },
   "monitoring.coreos.com/v1/ServiceMonitor": { module: "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1", name: "IServiceMonitor" },
+  "monitoring.coreos.com/v1/PodMonitor": { module: "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1", name: "IPodMonitor" },
   // external-secrets.io/v1 keeps v1beta1's fields for what we use (see schemas.ts).
   "external-secrets.io/v1/ExternalSecret": { module: "@kubernetes-models/external-secrets/external-secrets.io/v1beta1", name: "IExternalSecret" },
   "kafka.strimzi.io/v1beta2/KafkaTopic": { module: "./strimzi.js", name: "IKafkaTopic" },

@@ -43,6 +43,8 @@ export interface HttpDeps {
   /** The checks template for sets sampled from traffic when the request names none. */
   readonly defaultTemplate: ChecksTemplate;
   readonly watch: (tenantId: string) => Promise<unknown>;
+  /** Tracks the served policy on the tenant's canary set now. */
+  readonly track: (tenantId: string, at?: Date) => Promise<unknown>;
 }
 
 export function registerHttpApi(app: FastifyInstance, deps: HttpDeps): void {
@@ -118,4 +120,13 @@ export function registerHttpApi(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.get("/v1/tenants/:tenant/watch", async (req) => deps.watch((req.params as { tenant: string }).tenant));
+
+  // {at?: ISO time}: the week to record the point under (backfills and simulations); default now.
+  app.post("/v1/tenants/:tenant/track", async (req) => {
+    const b = req.body === undefined || req.body === null ? {} : objectBody(req.body);
+    const at = strField(b, "at");
+    const when = at ? new Date(at) : undefined;
+    if (when && Number.isNaN(when.getTime())) throw AppError.invalid([{ path: "at", reason: "must be an ISO 8601 time" }]);
+    return deps.track((req.params as { tenant: string }).tenant, when);
+  });
 }

@@ -1,5 +1,5 @@
 // One canary run: both sides answer every task, everything is measured, the gate decides.
-import { compileChecks } from "./checks.js";
+import { evaluateAnswers } from "./evaluate.js";
 import { decide, type GateConfig } from "./gate.js";
 import type { CanaryJudge } from "./judge.js";
 import { computeMetrics } from "./metrics.js";
@@ -80,19 +80,7 @@ export async function runCanary(input: CanaryRunInput, ports: CanaryPorts): Prom
     expertAgreement = agree.map((xs) => (xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : undefined));
   }
 
-  const compiled = tasks.map((t) => compileChecks(t.checks));
-  const evals: SampleEval[] = rows.map((r, k) => {
-    const check = compiled[r.taskIndex]!(r.answer);
-    const truth = ports.judge.oracle?.(prompts[r.taskIndex]!, r.answer);
-    return {
-      ...r,
-      shape: ports.judge.shape(r.answer),
-      checksPassed: check.passed,
-      checkFailures: check.failures,
-      reward: rewards[k]!,
-      ...(truth ? { gold: truth.gold, outcomes: truth.outcomes, rubric: truth.rubric } : {}),
-    };
-  });
+  const evals = evaluateAnswers(tasks, rows, rewards, ports.judge);
 
   const counts = new Map<string, number>();
   for (const t of tasks) counts.set(t.intent, (counts.get(t.intent) ?? 0) + 1);

@@ -308,4 +308,23 @@ export class CanaryStore {
     const res = await this.pool.query(`select to_char(week_start, 'YYYY-MM-DD') as w, aggregate from ${this.s}.weeks where tenant_id = $1 order by week_start`, [tenantId]);
     return res.rows.map((r: Raw) => ({ weekStart: String(r["w"]), aggregate: r["aggregate"] as T }));
   }
+
+  async saveTracking<T>(tenantId: string, weekStart: string, setId: string, point: T): Promise<void> {
+    await this.pool.query(
+      `insert into ${this.s}.tracking (tenant_id, week_start, set_id, point) values ($1,$2,$3,$4)
+       on conflict (tenant_id, week_start, set_id) do update set point = excluded.point, created_at = now()`,
+      [tenantId, weekStart, setId, JSON.stringify(point)],
+    );
+  }
+
+  /** Tracking points of a tenant, oldest week first. */
+  async tracking<T>(tenantId: string): Promise<T[]> {
+    const res = await this.pool.query(`select point from ${this.s}.tracking where tenant_id = $1 order by week_start, created_at`, [tenantId]);
+    return res.rows.map((r: Raw) => r["point"] as T);
+  }
+
+  async tenantsWithSets(): Promise<string[]> {
+    const res = await this.pool.query(`select distinct tenant_id from ${this.s}.canary_sets order by tenant_id`);
+    return res.rows.map((r: Raw) => String(r["tenant_id"]));
+  }
 }

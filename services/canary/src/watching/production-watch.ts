@@ -6,6 +6,7 @@ import type { Feedback } from "@rlhf-loop/proto";
 import type { WatchSink } from "../consume/consumers.js";
 import type { CanaryMetrics } from "../metrics.js";
 import type { CanaryStore } from "../store/canary-store.js";
+import { trackingRegressions, type TrackingPoint, type TrackingRegression } from "../domain/tracking.js";
 import { OUTCOME_NAMES, WatchInputError, WeekAccumulator, detectDrift, mergeWeeks, parseWeek, rlhfFitSummary, type DriftReport, type WeekAggregate } from "../watch/index.js";
 
 /** Weeks of reason codes the RLHF-fit summary reads. */
@@ -21,6 +22,9 @@ export interface WatchSummary {
   readonly retrain: DriftReport["retrain"] | "n/a";
   readonly retrainReason: string;
   readonly rlhfFit: ReturnType<typeof rlhfFitSummary> & { readonly weeks: number };
+  /** The served policy on the canary set, week by week, and what got worse in the latest week. */
+  readonly tracking: readonly TrackingPoint[];
+  readonly trackingRegressions: readonly TrackingRegression[];
 }
 
 export class ProductionWatch {
@@ -118,6 +122,7 @@ export class ProductionWatch {
     const weeks = (await this.store.weeks<WeekAggregate>(tenantId)).map((w) => w.aggregate);
     const drift = weeks.slice(1).map((w, i) => detectDrift(weeks[i]!, w));
     const latest = drift.at(-1);
+    const tracking = await this.store.tracking<TrackingPoint>(tenantId);
     return {
       tenantId,
       weeks,
@@ -126,6 +131,8 @@ export class ProductionWatch {
       retrain: latest?.retrain ?? "n/a",
       retrainReason: latest?.reason ?? (weeks.length < 2 ? "a second week is needed to compare" : ""),
       rlhfFit: this.fit(weeks),
+      tracking,
+      trackingRegressions: tracking.length ? trackingRegressions(tracking.filter((p) => p.setId === tracking.at(-1)!.setId).at(-2), tracking.at(-1)!) : [],
     };
   }
 }

@@ -1,6 +1,8 @@
 // Embedded mode: embedded Postgres, the in-process bus and all five services in this process, each
 // with its own metrics registry and its own ports, talking over loopback gRPC and HTTP as in a cluster.
-import { createCanaryService, grpcAnswers, grpcScores, simJudge as canarySimJudge, SIM_SUPPORT_CHECKS } from "@rlhf-loop/canary";
+// Without a simulated world (a team's own feedback, `rlhf run`) the judges are the keyword ones and
+// the canary uses its default checks template: there is no hidden gold to read.
+import { createCanaryService, grpcAnswers, grpcScores, keywordJudge, simJudge as canarySimJudge, SIM_SUPPORT_CHECKS } from "@rlhf-loop/canary";
 import { createApiKey, createIngestionService, createTenant } from "@rlhf-loop/ingestion";
 import { createLogger, createMemoryBus, createMetrics, createPool } from "@rlhf-loop/kit";
 import { createLabelingService, createRater } from "@rlhf-loop/labeling";
@@ -11,7 +13,7 @@ import type { World } from "@rlhf-loop/sim";
 import { startEmbeddedPostgres } from "../../embedded/postgres.js";
 import type { LoopStack } from "./stack.js";
 
-export async function startEmbeddedStack(world: World, tenantId: string, say: (line: string) => void): Promise<LoopStack> {
+export async function startEmbeddedStack(world: World | undefined, tenantId: string, say: (line: string) => void): Promise<LoopStack> {
   say("starting embedded Postgres and the in-process bus");
   const pg = await startEmbeddedPostgres();
   const logger = createLogger({ service: "demo", level: (process.env["LOG_LEVEL"] as "warn" | undefined) ?? "error" });
@@ -26,7 +28,7 @@ export async function startEmbeddedStack(world: World, tenantId: string, say: (l
     const ingestion = createIngestionService({ bus, pool, logger, metrics: m("ingestion"), options: { httpPort: 0, grpcPort: 0 } });
     const ing = await ingestion.start();
     stops.push(() => ingestion.stop());
-    await createTenant(pool, { schema: "ingestion", tenantId, name: "Northwind support (simulated)", ratePerSec: 50_000, burst: 100_000 });
+    await createTenant(pool, { schema: "ingestion", tenantId, name: world ? "Northwind support (simulated)" : tenantId, ratePerSec: 50_000, burst: 100_000 });
     const apiKey = (await createApiKey(pool, { schema: "ingestion", tenantId, label: "demo" })).apiKey;
 
     const labeling = createLabelingService({ bus, pool, logger, metrics: m("labeling"), options: { httpPort: 0, grpcPort: 0, auditIntervalMs: 0, shutdownGraceMs: 1_000 } });
@@ -46,7 +48,7 @@ export async function startEmbeddedStack(world: World, tenantId: string, say: (l
 
     const rewardClient = grpcReward(rewardGrpc);
     stops.push(async () => rewardClient.close());
-    const rl = createRlTrainerService({ bus, pool, logger, metrics: m("rl-trainer"), rewardFor: rewardClient.rewardFor, judge: rlSimJudge(world), options: { httpPort: 0, grpcPort: 0 } });
+    const rl = createRlTrainerService({ bus, pool, logger, metrics: m("rl-trainer"), rewardFor: rewardClient.rewardFor, ...(world ? { judge: rlSimJudge(world) } : {}), options: { httpPort: 0, grpcPort: 0 } });
     const rlPorts = await rl.start();
     stops.push(() => rl.stop());
     const rlGrpc = `127.0.0.1:${rlPorts.grpcPort}`;
@@ -57,7 +59,7 @@ export async function startEmbeddedStack(world: World, tenantId: string, say: (l
       answers.close();
       scores.close();
     });
-    const canary = createCanaryService({ bus, pool, logger, metrics: m("canary"), answers, scores, judge: canarySimJudge(world.config), options: { httpPort: 0, grpcPort: 0, template: SIM_SUPPORT_CHECKS } });
+    const canary = createCanaryService({ bus, pool, logger, metrics: m("canary"), answers, scores, judge: world ? canarySimJudge(world.config) : keywordJudge, options: { httpPort: 0, grpcPort: 0, ...(world ? { template: SIM_SUPPORT_CHECKS } : {}) } });
     const cn = await canary.start();
     stops.push(() => canary.stop());
     stops.unshift(async () => {

@@ -171,6 +171,15 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
     return report;
   };
 
+  const track = async (day: number): Promise<string> => {
+    const at = new Date(world.startMs + day * 86_400_000).toISOString();
+    const r = await httpJson("POST", `${stack.canaryUrl}/v1/tenants/${encodeURIComponent(stack.tenantId)}/track`, { at });
+    const p = r["point"] as { weekStart: string; policyVersion: string; figures: Record<string, { estimate: number }> };
+    const regressions = (r["regressions"] ?? []) as { message: string }[];
+    const f = (k: string) => p.figures[k]?.estimate.toFixed(3) ?? "n/a";
+    return `week ${p.weekStart}: ${p.policyVersion || "logged answers"} on the canary set: hard checks ${f("hard_check_pass")}, gold ${f("gold")}, ${f("length_words")} words; ${regressions.length ? `regressions: ${regressions.map((x) => x.message).join("; ")}` : "no regression"}`;
+  };
+
   const promoteFrom = (version: string, day: number): void => {
     const served = servedPolicy(stack.rlGrpc, stack.tenantId, version);
     closers.push(served.close);
@@ -212,6 +221,8 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
       events.push({ day: d1, text: `${c1.version} promoted: it answers the product's traffic from day ${d1}` });
       return { value: c1.version, detail: `${c1.version} promoted; it answers the traffic from day ${d1}` };
     }));
+
+    await stages.run("weekly tracking: the served policy on the canary set (week 1)", async () => ({ value: true, detail: await track(d1) }));
 
     // The second arm: a team that trained only on its heaviest, length-biased clickers, without caps.
     const biased = promoted1 && (await stages.run("second arm: reward model from length-biased heavy clickers only", async () => {
@@ -256,7 +267,8 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
       const latest = reports.at(-1);
       if (!latest?.alerts.some((a) => a.kind === "intent_mix")) throw new Error(`no intent-mix drift alert for week 2 (PSI ${latest?.psi ?? "n/a"})`);
       const fit = w["rlhfFit"] as { message?: string } | undefined;
-      return { value: true, detail: `week ${latest.weekStart}: PSI ${latest.psi?.toFixed(3)}, alerts: ${latest.alerts.map((a) => a.kind).join(", ")}; retrain: ${latest.retrain}. ${fit?.message ?? ""}` };
+      const tracked = await track(DAYS - 1);
+      return { value: true, detail: `${tracked}. Week ${latest.weekStart}: PSI ${latest.psi?.toFixed(3)}, alerts: ${latest.alerts.map((a) => a.kind).join(", ")}; retrain: ${latest.retrain}. ${fit?.message ?? ""}` };
     });
 
     const rm2 = await stages.run("cycle 2: new snapshot and reward model after the drift", async () => {
