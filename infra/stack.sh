@@ -8,7 +8,9 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-RUN="$ROOT/.run"
+# RLHF_RUN_DIR: where state, pids, logs and stack.env live (an isolated stack, e.g. the reliability suite).
+RUN="${RLHF_RUN_DIR:-$ROOT/.run}"
+export RLHF_RUN_DIR="$RUN"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 PG_PORT="${PG_PORT:-15432}"
 PG_PASSWORD="${PG_PASSWORD:-postgres}"

@@ -2,7 +2,7 @@
 # Stops the local Kafka by its pid: SIGTERM (controlled shutdown), bounded wait, then SIGKILL.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PIDFILE="$ROOT/.run/kafka.pid"
+PIDFILE="${RLHF_RUN_DIR:-$ROOT/.run}/kafka.pid"
 WAIT_S="${KAFKA_STOP_TIMEOUT_S:-30}"
 [[ -f "$PIDFILE" ]] || { echo "kafka not running (no pid file)"; exit 0; }
 pid="$(cat "$PIDFILE")"

@@ -4,7 +4,7 @@
 # Postgres refuses to run as root, so as root the server runs as the unprivileged `nobody`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-RUN="$ROOT/.run"
+RUN="${RLHF_RUN_DIR:-$ROOT/.run}"
 PG_PORT="${PG_PORT:-15432}"
 PG_USER="postgres"
 PG_PASSWORD="${PG_PASSWORD:-postgres}"

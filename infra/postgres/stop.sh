@@ -2,7 +2,7 @@
 # Stops the local Postgres by its pid: SIGINT (fast shutdown), bounded wait, then SIGKILL.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PIDFILE="$ROOT/.run/pg.pid"
+PIDFILE="${RLHF_RUN_DIR:-$ROOT/.run}/pg.pid"
 WAIT_S="${PG_STOP_TIMEOUT_S:-20}"
 [[ -f "$PIDFILE" ]] || { echo "postgres not running (no pid file)"; exit 0; }
 pid="$(head -n1 "$PIDFILE")"

@@ -45,7 +45,10 @@ create table if not exists policies (
   run_id text not null default '',
   reward_model_id text not null default '',
   final boolean not null default false,
-  created_at timestamptz
+  created_at timestamptz,
+  -- Set when a trainer guardrail stopped the run this final checkpoint ends.
+  stop_reason text not null default '',
+  stop_detail text not null default ''
 );
 
 -- One canary run per (tenant, candidate, set); the doc is the full report once done.

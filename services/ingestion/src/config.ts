@@ -36,6 +36,7 @@ export const ingestionConfigSpec = {
   persistConcurrency: field.int({ env: "INGEST_PERSIST_CONCURRENCY", min: 1, max: 64, default: 3, description: "partitions persisted at once" }),
   parkSweepIntervalMs: field.duration({ env: "INGEST_PARK_SWEEP_INTERVAL", minMs: 100, default: 5_000 }),
   shutdownGraceMs: field.duration({ env: "INGEST_SHUTDOWN_GRACE", default: 10_000 }),
+  redactPii: field.bool({ env: "INGEST_REDACT_PII", default: false, description: "replace e-mail addresses and phone numbers in prompts, answers and comments" }),
 };
 
 export type IngestionConfig = ConfigOf<typeof ingestionConfigSpec>;

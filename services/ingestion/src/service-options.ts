@@ -39,6 +39,8 @@ export interface IngestionOptions {
   shutdownGraceMs: number;
   /** Run the schema migrations on start (default true). */
   migrate: boolean;
+  /** Replace e-mail addresses and phone numbers in prompts, answers and comments (INGEST_REDACT_PII). */
+  redactPii: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -69,6 +71,7 @@ export const defaultIngestionOptions: IngestionOptions = {
   parkSweepIntervalMs: 5_000,
   shutdownGraceMs: 10_000,
   migrate: true,
+  redactPii: false,
 };
 
 export function optionsFromConfig(c: IngestionConfig): IngestionOptions {
@@ -97,5 +100,6 @@ export function optionsFromConfig(c: IngestionConfig): IngestionOptions {
     persistConcurrency: c.persistConcurrency,
     parkSweepIntervalMs: c.parkSweepIntervalMs,
     shutdownGraceMs: c.shutdownGraceMs,
+    redactPii: c.redactPii,
   };
 }

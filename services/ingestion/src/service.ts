@@ -62,7 +62,7 @@ export function createIngestionService(deps: IngestionDeps): IngestionService {
     maxBatchBytes: options.produceMaxBatchBytes,
     onFlush: (n) => m.flush("produce", n),
   });
-  const pipeline = new IngestPipeline({ ledger, publisher, limiter: new TenantRateLimiter(), logger, metrics: m });
+  const pipeline = new IngestPipeline({ ledger, publisher, limiter: new TenantRateLimiter(), logger, metrics: m, redactPii: options.redactPii });
   const authenticator = new Authenticator(pool, options.dbSchema, options.defaultRateLimit, {
     ttlMs: options.authCacheTtlMs,
     negativeTtlMs: Math.min(options.authCacheTtlMs, 5_000),

@@ -77,7 +77,7 @@ export async function startConsumers(d: ConsumerDeps): Promise<Subscription[]> {
       handleBatch: async (records) => {
         for (const r of records) {
           const p = decodeRecord(r, PolicyAnnouncementSchema);
-          await d.store.upsertPolicy({ policyVersion: p.policyVersion, tenantId: p.tenantId, runId: p.runId, rewardModelId: p.rewardModelId, final: p.final, createdAt: p.createdAt ? timestampDate(p.createdAt) : null });
+          await d.store.upsertPolicy({ policyVersion: p.policyVersion, tenantId: p.tenantId, runId: p.runId, rewardModelId: p.rewardModelId, final: p.final, createdAt: p.createdAt ? timestampDate(p.createdAt) : null, stopReason: p.stopReason, stopDetail: p.stopDetail });
           if (!p.final || !d.autoRun) continue;
           try {
             await d.runner.request({ tenantId: p.tenantId, candidateVersion: p.policyVersion, canarySetId: "", rewardModelId: "" });

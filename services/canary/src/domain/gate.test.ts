@@ -88,3 +88,12 @@ test("gate overrides parse from JSON with named errors", () => {
   assert.equal(parseGateConfig("").config, defaultGateConfig);
   assert.deepEqual(parseGateConfig('{"minWinRate":2,"nope":1,"alpha":"x"}').issues.sort(), ["alpha: must be a non-negative number", "minWinRate: must be at most 1", "nope: unknown (known: alpha, leakShare, minIntentSamples, minIntents, minWinRate, minIndependentGain, maxCheckDrop, maxEscalationRise)"].sort());
 });
+
+test("a run the trainer's shape guardrail stopped is held even when everything else says promote", () => {
+  const rows = [row("reward_win_rate", "", 0.7, 0.5, { half: 0.03 })];
+  assert.equal(decide(rows).decision, "promote");
+  const r = decide(rows, defaultGateConfig, { stopReason: "shape_drift", stopDetail: "length 70 -> 40 while gold changed 0.01" });
+  assert.equal(r.decision, "hold");
+  assert.equal(r.reasons[0]!.code, "trainer_guardrail");
+  assert.equal(decide(rows, defaultGateConfig, { stopReason: "kl_budget", stopDetail: "KL 8.2 > 8" }).decision, "promote", "reaching the KL budget is a normal end");
+});

@@ -80,10 +80,19 @@ export interface GateResult {
   readonly shifts: ShapeShift[];
 }
 
-export function decide(rows: readonly MetricRow[], cfg: GateConfig = defaultGateConfig): GateResult {
+/** What the trainer said about the run: a shape-drift stop is its own guardrail firing. */
+export interface TrainerVerdict {
+  readonly stopReason: string;
+  readonly stopDetail: string;
+}
+
+export function decide(rows: readonly MetricRow[], cfg: GateConfig = defaultGateConfig, trainer?: TrainerVerdict): GateResult {
   const reject: GateReasonDoc[] = [];
   const hold: GateReasonDoc[] = [];
   const info: GateReasonDoc[] = [];
+  if (trainer?.stopReason === "shape_drift") {
+    hold.push({ code: "trainer_guardrail", message: `the RL trainer's own guardrail stopped this run: ${trainer.stopDetail}`, metrics: [] });
+  }
 
   const checks = overallOf(rows, "hard_check_pass");
   if (checks && checks.delta.high < 0 && -checks.delta.estimate > cfg.maxCheckDrop) {

@@ -1,6 +1,6 @@
 // One canary run: both sides answer every task, everything is measured, the gate decides.
 import { evaluateAnswers } from "./evaluate.js";
-import { decide, type GateConfig } from "./gate.js";
+import { decide, type GateConfig, type TrainerVerdict } from "./gate.js";
 import type { CanaryJudge } from "./judge.js";
 import { computeMetrics } from "./metrics.js";
 import type { CanaryReportDoc, CanarySet, SampleEval, Side } from "./types.js";
@@ -28,6 +28,8 @@ export interface CanaryRunInput {
   readonly gate: GateConfig;
   readonly now: Date;
   readonly bootstrapResamples?: number;
+  /** How the run that produced the candidate ended, when its trainer said. */
+  readonly trainer?: TrainerVerdict;
 }
 
 export interface CanaryRunResult {
@@ -87,7 +89,7 @@ export async function runCanary(input: CanaryRunInput, ports: CanaryPorts): Prom
   const intents = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || (a < b ? -1 : 1));
   progress("statistics", 0, 1);
   const metrics = computeMetrics({ tasks, evals, intents, ...(expertAgreement ? { expertAgreement } : {}), bootstrap: { resamples: input.bootstrapResamples ?? 2000, seed: input.seed } });
-  const gate = decide(metrics, input.gate);
+  const gate = decide(metrics, input.gate, input.trainer);
   progress("statistics", 1, 1);
 
   const examples = intents.slice(0, EXAMPLES).flatMap((intent) => {

@@ -118,6 +118,7 @@ export class CanaryRunner {
       if (!set) throw new AppError("not_found", `canary set ${row.canarySetId} not found`);
       if (!row.rewardModelId) throw new AppError("failed_precondition", `no reward model to score with: policy ${row.candidateVersion} was not announced and none was given`);
       const serving = await store.serving(row.tenantId);
+      const policy = await store.policy(row.candidateVersion);
       const productionVersion = serving && serving.policyVersion !== row.candidateVersion ? serving.policyVersion : "";
       await store.progress(reportId, "running", "starting", 0, set.tasks.length);
       log.info({ tasks: set.tasks.length, productionVersion: productionVersion || "(logged answers)" }, "canary run started");
@@ -136,6 +137,7 @@ export class CanaryRunner {
           gate: options.gate,
           now: new Date(),
           bootstrapResamples: options.bootstrapResamples,
+          ...(policy?.stopReason ? { trainer: { stopReason: policy.stopReason, stopDetail: policy.stopDetail } } : {}),
         },
         {
           generate: (v, p, s, seed) => this.deps.answers.generate(v, p, s, seed),

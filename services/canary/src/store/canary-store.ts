@@ -31,6 +31,8 @@ export interface PolicyRow {
   readonly rewardModelId: string;
   readonly final: boolean;
   readonly createdAt: Date | null;
+  readonly stopReason: string;
+  readonly stopDetail: string;
 }
 
 export type ReportStatus = "queued" | "running" | "done" | "failed";
@@ -201,9 +203,11 @@ export class CanaryStore {
 
   async upsertPolicy(p: PolicyRow): Promise<void> {
     await this.pool.query(
-      `insert into ${this.s}.policies (policy_version, tenant_id, run_id, reward_model_id, final, created_at) values ($1,$2,$3,$4,$5,$6)
-       on conflict (policy_version) do update set final = excluded.final or ${this.s}.policies.final`,
-      [p.policyVersion, p.tenantId, p.runId, p.rewardModelId, p.final, p.createdAt],
+      `insert into ${this.s}.policies (policy_version, tenant_id, run_id, reward_model_id, final, created_at, stop_reason, stop_detail) values ($1,$2,$3,$4,$5,$6,$7,$8)
+       on conflict (policy_version) do update set final = excluded.final or ${this.s}.policies.final,
+         stop_reason = case when excluded.stop_reason <> '' then excluded.stop_reason else ${this.s}.policies.stop_reason end,
+         stop_detail = case when excluded.stop_reason <> '' then excluded.stop_detail else ${this.s}.policies.stop_detail end`,
+      [p.policyVersion, p.tenantId, p.runId, p.rewardModelId, p.final, p.createdAt, p.stopReason, p.stopDetail],
     );
   }
 
@@ -211,7 +215,10 @@ export class CanaryStore {
     const res = await this.pool.query(`select * from ${this.s}.policies where policy_version = $1`, [version]);
     const r = res.rows[0] as Raw | undefined;
     if (!r) return undefined;
-    return { policyVersion: String(r["policy_version"]), tenantId: String(r["tenant_id"]), runId: String(r["run_id"]), rewardModelId: String(r["reward_model_id"]), final: r["final"] === true, createdAt: (r["created_at"] as Date | null) ?? null };
+    return {
+      policyVersion: String(r["policy_version"]), tenantId: String(r["tenant_id"]), runId: String(r["run_id"]), rewardModelId: String(r["reward_model_id"]),
+      final: r["final"] === true, createdAt: (r["created_at"] as Date | null) ?? null, stopReason: String(r["stop_reason"]), stopDetail: String(r["stop_detail"]),
+    };
   }
 
   /** Queues a run; an existing (tenant, candidate, set) run is returned as it is (idempotent). */

@@ -37,15 +37,12 @@ export function parseCsv(input: string): CsvParse {
     const startLine = line;
     const fields: string[] = [];
     let error: CsvSyntaxError | undefined;
-    let field = "";
-    let quotedOpenLine = 0;
     let endOfRecord = false;
 
     while (!endOfRecord) {
-      // Start of a field.
-      field = "";
+      let field = "";
       if (text[i] === '"') {
-        quotedOpenLine = line;
+        const quotedOpenLine = line;
         i++;
         let closed = false;
         while (i < n) {

@@ -1,5 +1,5 @@
 // `rlhf run`: the loop on a team's own exported feedback (CSV or JSONL), on the embedded stack.
-export { runFeedbackLoop, type RunLoopIo, type RunLoopOptions, type RunLoopResult } from "./run-loop.js";
+export { runFeedbackLoop, type RunLoopDeps, type RunLoopIo, type RunLoopOptions, type RunLoopResult } from "./run-loop.js";
 export { parseRunArgs, RUN_USAGE, RUN_OPTIONS } from "./args.js";
 export { COLUMNS, ALIASES, REQUIRED_COLUMNS, FORMAT_HELP, columnOf, type Column } from "./columns.js";
 export { parseCsv, csvQuote, type CsvRecord, type CsvParse, type CsvSyntaxError } from "./csv.js";

@@ -68,11 +68,19 @@ export function renderMarkdown(s: RunSummary): string {
   }
   if (s.rl) {
     const last = s.rl.steps.at(-1);
-    out.push("", "## RL (the stand-in policy)", "", `${s.rl.runId}: ${s.rl.outcome}; ${s.rl.policyVersion}${last ? `, last step reward ${f3(last.reward)}, KL ${last.kl.toFixed(2)} nats, ${last.length.toFixed(0)} words` : ""}.`);
+    out.push(
+      "", "## RL (the stand-in policy)", "",
+      `${s.rl.runId}: ${s.rl.outcome}; ${s.rl.policyVersion}${last ? `, last step reward ${f3(last.reward)}, KL ${last.kl.toFixed(2)} nats, ${last.length.toFixed(0)} words` : ""}. ` +
+        "This is the compact word-level stand-in policy, fitted to your logged answers and trained against the reward model above: it shows what the reward model pushes answers toward, not a model to ship.",
+    );
   }
   if (s.canary) {
     const c = s.canary;
-    out.push("", "## Canary", "", `${c.decision.toUpperCase()} on ${c.tasks} held-out tasks (report ${c.reportId}). No gold utility without a simulator: hard checks, reward win rate and shape drift only.`);
+    out.push(
+      "", "## Canary", "",
+      `${c.decision.toUpperCase()} on ${c.tasks} held-out tasks (report ${c.reportId}): the stand-in against the answers you logged for those prompts; nothing was deployed. ` +
+        "No gold utility without a simulator: hard checks (default template: at most 400 words), reward win rate and shape drift only.",
+    );
     for (const r of c.reasons) out.push(`- ${r.code}: ${r.message}`);
     const show = c.metrics.filter((m) => ["hard_check_pass", "reward_win_rate", "length_words", "refusal_rate", "hedge_rate", "disclaimer_rate"].includes(m.name));
     if (show.length) out.push("", "| figure | candidate | production | change [95%] |", "|---|---|---|---|", ...show.map((m) => `| ${m.name} | ${f3(m.candidate)} | ${f3(m.production)} | ${f3(m.delta)} [${f3(m.deltaLow)}, ${f3(m.deltaHigh)}] |`));

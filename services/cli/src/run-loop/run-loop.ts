@@ -37,6 +37,11 @@ export interface RunLoopIo {
   readonly stderr: { write(s: string): unknown };
 }
 
+/** Seams for tests: where the stack comes from. */
+export interface RunLoopDeps {
+  readonly startStack?: (tenantId: string, say: (line: string) => void) => Promise<LoopStack>;
+}
+
 export interface RunLoopResult {
   /** 0 every possible step passed, 1 a step failed, 2 bad usage or input (nothing was started). */
   readonly exitCode: 0 | 1 | 2;
@@ -58,7 +63,8 @@ const STEP = {
 } as const;
 
 function planLines(p: FilePlan, tenantId: string): string[] {
-  const held = `${p.heldOutChats} answers in held-out conversations (${p.heldOutPrompts} distinct prompts) are kept for the canary and never train`;
+  const n = (k: number, word: string) => `${k} ${word}${k === 1 ? "" : "s"}`;
+  const held = `${n(p.heldOutChats, "answer")} in held-out conversations (${n(p.heldOutPrompts, "distinct prompt")}) kept for the canary, never trained on`;
   return [
     `   ${p.interactions} answers; ${p.feedback.thumb} votes, ${p.feedback.rating} ratings, ${p.feedback.comparison} comparisons, ${p.feedback.outcome} outcomes${p.expertRows ? ` (${p.expertRows} from experts)` : ""}; ${p.reasonCoded} with reason codes`,
     `   ${p.dated} events dated${p.firstAt && p.lastAt ? ` ${p.firstAt.toISOString().slice(0, 10)} .. ${p.lastAt.toISOString().slice(0, 10)}` : ""}${p.undated ? `, ${p.undated} without occurred_at (they count as sent now)` : ""}`,
@@ -67,7 +73,7 @@ function planLines(p: FilePlan, tenantId: string): string[] {
   ];
 }
 
-export async function runFeedbackLoop(o: RunLoopOptions, io: RunLoopIo = { stdout: process.stdout, stderr: process.stderr }): Promise<RunLoopResult> {
+export async function runFeedbackLoop(o: RunLoopOptions, io: RunLoopIo = { stdout: process.stdout, stderr: process.stderr }, deps: RunLoopDeps = {}): Promise<RunLoopResult> {
   const t0 = performance.now();
   const tenantId = o.tenantId ?? "team";
   const say = (line: string) => io.stderr.write(`${line}\n`);
@@ -110,7 +116,7 @@ export async function runFeedbackLoop(o: RunLoopOptions, io: RunLoopIo = { stdou
   // 2. The loop, on the embedded stack.
   let stack: LoopStack;
   try {
-    stack = await startEmbeddedStack(undefined, tenantId, say);
+    stack = await (deps.startStack ?? ((t, s) => startEmbeddedStack(undefined, t, s)))(tenantId, say);
   } catch (err) {
     io.stderr.write(`rlhf run: the embedded stack did not start: ${err instanceof Error ? err.message : String(err)}\n`);
     return { exitCode: 1 };

@@ -44,10 +44,11 @@ export async function buildSnapshot(stack: LoopStack, name: string): Promise<Sna
     res = await httpJson("POST", `${stack.labelingUrl}/v1/datasets`, { name }, { authorization: `Bearer ${stack.labelingLeadKey}` });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    if (/HTTP 409/.test(msg) && /no pairs/.test(msg)) {
+    // failed_precondition (HTTP 412): labeling found no pair to put in a snapshot.
+    if (/HTTP 4\d\d/.test(msg) && /no pairs match/.test(msg)) {
       throw new NotPossible(
         "no preference pairs: votes pair only with opposite votes on the same prompt text (or a regenerated answer to the same turn), and comparisons pair as they are; " +
-          "this file has no prompt with both an up and a down vote and no usable comparison, so there is nothing to train a reward model on",
+          "this file has no prompt with both an up and a down vote and no usable comparison (answers in held-out conversations never pair), so there is nothing to train a reward model on",
       );
     }
     throw err;

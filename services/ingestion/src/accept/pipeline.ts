@@ -34,6 +34,8 @@ export interface PipelineDeps {
   logger: Logger;
   metrics: PipelineMetrics;
   now?: () => number;
+  /** Replace e-mail addresses and phone numbers in the text before anything is published. */
+  redactPii?: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export class IngestPipeline {
     }
 
     const now = (this.deps.now ?? Date.now)();
-    const prepared = events.map((e) => prepareEvent(e, caller.tenantId, now));
+    const prepared = events.map((e) => prepareEvent(e, caller.tenantId, now, this.deps.redactPii === true));
     return this.dedupeAndPublish(prepared, paths);
   }
 

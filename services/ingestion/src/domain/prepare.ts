@@ -5,6 +5,7 @@ import type { Feedback, Interaction } from "@rlhf-loop/proto";
 import { eventIdFor, fingerprintOf } from "./idempotency.js";
 import type { EventKind } from "./idempotency.js";
 import { promptHash } from "./prompt.js";
+import { redactFeedback, redactInteraction } from "./redact.js";
 import type { IncomingEvent } from "./validate.js";
 import { TrailingFields } from "./wire.js";
 
@@ -54,8 +55,10 @@ const FB = { feedbackId: 1, tenantId: 2, idempotencyKey: 8, occurredAt: 9, recei
  * derived key of feedback and outcomes), and the server fields are appended to those bytes
  * for the bus. Outcome reports become Feedback with an outcome kind (source defaults to
  * SYSTEM), since both travel on rlhf.feedback.v1. Takes ownership of `ev.message`.
+ * With `redactPii`, e-mail addresses and phone numbers in the text are replaced first, so the
+ * fingerprint, the published value and the stored row never hold them.
  */
-export function prepareEvent(ev: IncomingEvent, tenantId: string, nowMs: number): PreparedEvent {
+export function prepareEvent(ev: IncomingEvent, tenantId: string, nowMs: number, redactPii = false): PreparedEvent {
   const receivedAt = timestampFromMs(nowMs);
   switch (ev.kind) {
     case "interaction": {
@@ -64,6 +67,7 @@ export function prepareEvent(ev: IncomingEvent, tenantId: string, nowMs: number)
       m.tenantId = "";
       m.idempotencyKey = "";
       m.metadata = sortMap(m.metadata);
+      if (redactPii) redactInteraction(m);
       const content = toBinary(InteractionSchema, m);
       const idempotencyKey = clientKey !== "" ? clientKey : `ix:${m.interactionId}`;
       const eventId = eventIdFor(tenantId, idempotencyKey);
@@ -108,6 +112,7 @@ export function prepareEvent(ev: IncomingEvent, tenantId: string, nowMs: number)
           kind: { case: "outcome", value: o.outcome ?? create(OutcomeSchema) },
         });
       }
+      if (redactPii) redactFeedback(m);
       const content = toBinary(FeedbackSchema, m);
       const fingerprint = fingerprintOf(ev.kind, content);
       const idempotencyKey = clientKey !== "" ? clientKey : `${ev.kind === "feedback" ? "fb" : "oc"}:${fingerprint}`;

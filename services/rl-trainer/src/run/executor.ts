@@ -107,6 +107,8 @@ export class RunExecutor {
             message: create(PolicyAnnouncementSchema, {
               policyVersion: version, runId, tenantId: row.tenantId, referenceId: ref.id, rewardModelId: row.rewardModelId, datasetId: row.datasetId,
               parentVersion: parent === version ? "" : parent, step, configJson: JSON.stringify(row.config), checkpointSha256: blob.sha256, final, createdAt: timestampNow(),
+              // The canary holds a checkpoint the trainer's own shape guardrail stopped.
+              ...(final && run.stopped ? { stopReason: run.stopped.reason ?? "", stopDetail: run.stopped.detail } : {}),
             }),
           },
         ]);
