@@ -6,11 +6,12 @@ MODE ?= embedded
 NPM_STAMP := node_modules/.install-stamp
 KAFKA_LIBS := infra/kafka/target/libs/.fetched
 
-.PHONY: kustomize help setup build lint test test-unit test-integration up down status demo bench proto clean
+.PHONY: kustomize help setup build lint test test-unit test-integration up down status demo bench reliability proto clean
 
 help:
 	@echo "make demo        run the loop on the embedded default (MODE=cluster for Kafka + processes)"
 	@echo "make test        start Kafka and Postgres, run every test, stop them"
+	@echo "make reliability faults, soak and security on an isolated Kafka + Postgres (.run/reliability), one table"
 	@echo "make setup|build|lint|up|down|status|bench|proto|clean"
 
 $(NPM_STAMP): package.json package-lock.json $(wildcard proto/package.json services/*/package.json services/lib/*/package.json)
@@ -70,6 +71,10 @@ demo: setup
 
 bench: setup build
 	bash scripts/bench.sh
+
+# Minutes long: restarts its own broker and Postgres (never the dev stack), so not part of `make test`.
+reliability: setup
+	bash scripts/reliability.sh
 
 clean:
 	bash infra/stack.sh down || true

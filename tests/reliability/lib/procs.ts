@@ -149,6 +149,8 @@ export interface DeploymentOptions {
   label: string;
   /** Keep schema and topics at close (the isolated stack is thrown away anyway). */
   keep?: boolean;
+  /** Extra ingestion settings for every process. */
+  env?: Record<string, string>;
 }
 
 export interface Deployment {
@@ -187,6 +189,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     INGEST_CONSUMER_GROUP: group,
     INGEST_SHUTDOWN_GRACE: "5s",
     INGEST_PARK_SWEEP_INTERVAL: "2s",
+    ...o.env,
   };
   const procs: IngestionProcess[] = [];
   const close = async () => {

@@ -294,13 +294,16 @@ export class CanaryStore {
         : { rows: [] };
       const fresh = new Set(claimed.rows.map((r: Raw) => String(r["event_key"])));
       for (const p of build(fresh)) {
-        const res = await client.query(`select aggregate from ${this.s}.weeks where tenant_id = $1 and week_start = $2 for update`, [p.tenantId, p.weekStart]);
-        const prev = res.rows[0] ? ((res.rows[0] as Raw)["aggregate"] as T) : undefined;
-        const next = prev === undefined ? p.partial : merge(prev, p.partial);
-        await client.query(
-          `insert into ${this.s}.weeks (tenant_id, week_start, aggregate) values ($1,$2,$3) on conflict (tenant_id, week_start) do update set aggregate = excluded.aggregate, updated_at = now()`,
-          [p.tenantId, p.weekStart, JSON.stringify(next)],
+        // Insert first: a concurrent first insert of the same week waits on the key and then
+        // merges below, where a select-then-insert would let the second writer overwrite the first.
+        const inserted = await client.query(
+          `insert into ${this.s}.weeks (tenant_id, week_start, aggregate) values ($1,$2,$3) on conflict (tenant_id, week_start) do nothing returning 1`,
+          [p.tenantId, p.weekStart, JSON.stringify(p.partial)],
         );
+        if ((inserted.rowCount ?? 0) > 0) continue;
+        const res = await client.query(`select aggregate from ${this.s}.weeks where tenant_id = $1 and week_start = $2 for update`, [p.tenantId, p.weekStart]);
+        const next = merge((res.rows[0] as Raw)["aggregate"] as T, p.partial);
+        await client.query(`update ${this.s}.weeks set aggregate = $3, updated_at = now() where tenant_id = $1 and week_start = $2`, [p.tenantId, p.weekStart, JSON.stringify(next)]);
       }
       await client.query("commit");
     } catch (e) {

@@ -61,7 +61,8 @@ export function renderMarkdown(s: RunSummary): string {
     out.push(
       "", "## Reward model", "",
       `${r.modelId} (${r.trainPairs} training pairs, ${r.heldOutPairs} held out): held-out accuracy ${f3(r.heldOutAccuracy)} [${f3(r.heldOutLow)}, ${f3(r.heldOutHigh)}] (95% bootstrap), ` +
-        `the length-only rule ${f3(r.lengthRuleAccuracy)} on the same pairs. ${r.approved ? "Approved: no check flagged." : `Not approved: ${flagged.length} check${flagged.length === 1 ? "" : "s"} flagged.`}`,
+        `the length-only rule ${f3(r.lengthRuleAccuracy)} on the same pairs. ${r.approved ? "Approved: no check flagged." : `Not approved: ${flagged.length} check${flagged.length === 1 ? "" : "s"} flagged.`}` +
+        (r.heldOutPairs === 0 ? " No pair was held out (about 1 prompt in 5 is, with all its pairs): the checks below measured nothing; pairs on more distinct prompts are needed." : ""),
       "", "| check | value | threshold | flagged |", "|---|---|---|---|",
       ...r.checks.map((c) => `| ${c.name} | ${f3(c.value)} | ${f3(c.threshold)} | ${c.flagged ? `**yes**: ${cell(c.detail)}` : "no"} |`),
     );

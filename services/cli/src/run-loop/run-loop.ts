@@ -128,12 +128,17 @@ export async function runFeedbackLoop(o: RunLoopOptions, io: RunLoopIo = { stdou
   let canary: CanaryFacts | undefined;
   let watch: WatchFacts | undefined;
   const exports: { name: string; text: string }[] = [];
-  const rewardLog = await new TopicLog(stack.bus, stack.topics.rewardModels, RewardModelAnnouncementSchema, "run.reward-models").start();
-  const reportLog = await new TopicLog(stack.bus, stack.topics.canaryReports, CanaryReportAnnouncementSchema, "run.canary-reports").start();
+  const rewardLog = new TopicLog(stack.bus, stack.topics.rewardModels, RewardModelAnnouncementSchema, "run.reward-models");
+  const reportLog = new TopicLog(stack.bus, stack.topics.canaryReports, CanaryReportAnnouncementSchema, "run.canary-reports");
   try {
+    await rewardLog.start();
+    await reportLog.start();
     const sent = await steps.run(STEP.ingest, async () => {
       const r = await sendEvents(file.interactions, file.signals, {
         url: stack.ingestUrl, apiKey: stack.apiKey,
+        // Answers first, consumed everywhere, then the feedback: the canary's weekly watch folds its
+        // two topics concurrently, and a week row created by both at once loses one side's counts.
+        afterInteractions: () => caughtUpAll(stack),
         onProgress: (p) => say(`   ${p.sent} of ${p.total} events handed to the client, ${p.delivered} acknowledged`),
       });
       if (!r.complete) throw new Error(`ingestion acknowledged ${r.delivered} of ${r.sent} events (${r.dropped} dropped): ${r.errors.join("; ")}`);
@@ -163,8 +168,11 @@ export async function runFeedbackLoop(o: RunLoopOptions, io: RunLoopIo = { stdou
         reward = await steps.run(STEP.reward, async () => {
           const m = rewardFacts(await waitForRewardModel(stack, rewardLog, sn.datasetId));
           const flagged = m.checks.filter((c) => c.flagged);
+          const measured = m.heldOutPairs > 0
+            ? ""
+            : " (no held-out pairs: the reward service holds out about 1 prompt in 5 with all its pairs, so it needs pairs on more distinct prompts to measure anything)";
           const detail =
-            `${m.modelId}: held-out accuracy ${m.heldOutAccuracy.toFixed(3)} [${m.heldOutLow.toFixed(3)}, ${m.heldOutHigh.toFixed(3)}] on ${m.heldOutPairs} pairs, length-only rule ${m.lengthRuleAccuracy.toFixed(3)}; ` +
+            `${m.modelId}${measured}: held-out accuracy ${m.heldOutAccuracy.toFixed(3)} [${m.heldOutLow.toFixed(3)}, ${m.heldOutHigh.toFixed(3)}] on ${m.heldOutPairs} pairs, length-only rule ${m.lengthRuleAccuracy.toFixed(3)}; ` +
             (flagged.length ? `flagged: ${flagged.map((c) => `${c.name} ${c.value.toFixed(3)} (limit ${c.threshold})`).join(", ")}` : "no check flagged");
           if (!m.approved) throw new Error(`${detail}; NOT approved: a reward model that fails its diagnostics would teach the policy the proxy it flagged`);
           return { value: m, detail: `${detail}; approved` };
@@ -193,9 +201,10 @@ export async function runFeedbackLoop(o: RunLoopOptions, io: RunLoopIo = { stdou
       else if (!reward) rlBlocked = "needs a reward model, and none was trained on this data";
       else if (!reward.approved) rlBlocked = "the reward model was not approved (see its flagged checks); RL against it would optimize the flaw the diagnostics found";
       if (rlBlocked) {
-        const status = !gate.run ? gate.status : o.rl === "on" ? "failed" : "not_possible";
-        steps.note(rlName, status === "failed" ? "failed" : status, rlBlocked);
-        const why = !gate.run && gate.status === "skipped" ? "skipped" : "not_possible";
+        // --rl asked for a run: not being able to is a failure, not a note.
+        const skipped = !gate.run && gate.status === "skipped";
+        steps.note(rlName, skipped ? "skipped" : o.rl === "on" ? "failed" : "not_possible", rlBlocked);
+        const why = skipped ? "skipped" : "not_possible";
         steps.note(canaryName, why, `no candidate policy to judge (RL did not run)${cgate.ok ? "" : `; and ${cgate.reason}`}`);
       } else {
         if (gate.run && gate.warning) say(`   warning: ${gate.warning}`);
@@ -218,7 +227,10 @@ export async function runFeedbackLoop(o: RunLoopOptions, io: RunLoopIo = { stdou
           const version = rl.policyVersion;
           canary = await steps.run(canaryName, async () => {
             const c = await waitForCanary(reportLog, version);
-            if (o.out) exports.push({ name: "canary-report.html", text: await canaryReportHtml(stack, c.reportId) });
+            // The page is a convenience: the decision above stands without it.
+            const page = o.out ? await canaryReportHtml(stack, c.reportId).catch((err: unknown) => err instanceof Error ? err : new Error(String(err))) : undefined;
+            if (typeof page === "string") exports.push({ name: "canary-report.html", text: page });
+            else if (page) say(`   warning: the report page was not saved: ${page.message}`);
             const win = c.metrics.find((m) => m.name === "reward_win_rate");
             const checks = c.metrics.find((m) => m.name === "hard_check_pass");
             return {

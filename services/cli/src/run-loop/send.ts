@@ -19,6 +19,11 @@ export interface SendOptions {
   readonly onProgress?: (p: { sent: number; delivered: number; total: number }) => void;
   /** Pause while this many events are buffered. Default 5,000. */
   readonly maxBuffered?: number;
+  /**
+   * Called once every interaction is acknowledged, before any feedback is sent (the run waits
+   * there for the consumers, so no consumer ever sees feedback before the answer it is about).
+   */
+  readonly afterInteractions?: () => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,6 +67,10 @@ export async function sendEvents(interactions: readonly InteractionEvent[], sign
       ...(i.occurredAt ? { occurredAt: i.occurredAt } : {}),
     });
     await pace();
+  }
+  if (o.afterInteractions) {
+    await client.flush({ timeoutMs: 120_000 });
+    await o.afterInteractions();
   }
   for (const s of signals) {
     const common = {

@@ -212,8 +212,14 @@ export async function exportDataset(stack: LoopStack, datasetId: string, format:
   return text;
 }
 
-export async function canaryReportHtml(stack: LoopStack, reportId: string): Promise<string> {
-  const res = await fetch(`${stack.canaryUrl}/v1/reports/${encodeURIComponent(reportId)}/html`);
+/** The report's HTML page; the announcement can land before the report is stored, so this waits for it. */
+export async function canaryReportHtml(stack: LoopStack, reportId: string, timeoutMs = 60_000): Promise<string> {
+  const url = `${stack.canaryUrl}/v1/reports/${encodeURIComponent(reportId)}`;
+  await until(`the canary report ${reportId} to be stored`, timeoutMs, async () => {
+    const r = await httpJson("GET", url).catch(() => undefined);
+    return r?.["report"] ? true : undefined;
+  }, 500);
+  const res = await fetch(`${url}/html`);
   if (!res.ok) throw new Error(`canary report page: HTTP ${res.status}`);
   return res.text();
 }

@@ -64,6 +64,12 @@ export class AppError extends Error {
   /** Wraps anything thrown into an AppError; unknown errors become retriable `internal`. */
   static from(err: unknown): AppError {
     if (err instanceof AppError) return err;
+    // Postgres refuses text holding NUL or bytes invalid in its encoding (SQLSTATE 22021, 22P05):
+    // that is the client's input (an id with %00 in a URL), not a server fault, so 400, never 500.
+    const sqlState = (err as { code?: unknown } | null)?.code;
+    if (sqlState === "22021" || sqlState === "22P05") {
+      return new AppError("invalid_argument", "text contains a NUL character or is not valid UTF-8", { retriable: false, cause: err });
+    }
     const message = err instanceof Error ? err.message : String(err);
     return new AppError("internal", message, { cause: err });
   }

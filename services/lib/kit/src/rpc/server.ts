@@ -41,13 +41,20 @@ function encode(schema: DescMessage, init: unknown): Buffer {
   return Buffer.from(toBinary(schema, create(schema, init as never)));
 }
 
+/** JSON with every character outside printable ASCII escaped (still valid JSON, same value). */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** The status a client gets for an error: code, a message with the field violations, trailers. */
 export function toGrpcStatus(err: unknown): Partial<grpc.StatusObject> {
   const e = AppError.from(err);
   const metadata = new grpc.Metadata();
   let details = e.code === "internal" ? "internal error" : e.message;
   if (e.fields.length > 0) {
-    metadata.set(FIELDS_TRAILER, JSON.stringify(e.fields));
+    // Field paths echo client input (map keys, ids): grpc-js throws on a metadata value outside
+    // printable ASCII, which crashed the process, so everything else is sent as \uXXXX escapes.
+    metadata.set(FIELDS_TRAILER, asciiJson(e.fields));
     const first = e.fields[0];
     if (first && !details.includes(first.path)) details += `: ${e.fields.map((f) => `${f.path}: ${f.reason}`).join("; ")}`;
   }
