@@ -29,7 +29,7 @@ node --import tsx tests/reliability/soak.ts --seconds "${SOAK_SECONDS:-120}" --r
 security=()
 if [[ -f tests/reliability/security/run.ts ]]; then
   log="$RELIABILITY_RUN_DIR/results/security.log"
-  node --import tsx tests/reliability/security/run.ts >"$log" 2>&1
+  node --import tsx tests/reliability/security/run.ts >"$log" 2>"$RELIABILITY_RUN_DIR/results/security.progress.log"
   security=(--security-log "$log" --security-exit "$?")
 fi
 node --import tsx tests/reliability/report.ts "${security[@]}"

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Collects every test file and runs them with node's test runner (through tsx for TypeScript).
 // Usage: node scripts/run-tests.mjs [unit|integration|all] [extra node --test flags]
-// unit = tests beside the code (services/, proto/, tools/); integration = tests/ (benchmarks and the
-// reliability suite excluded: `make bench`, `make reliability`; tests/reliability-smoke stays in).
+// unit = tests beside the code (services/, proto/, tools/); integration = tests/ (benchmarks excluded).
+// The fault and soak suite (tests/reliability/run.ts, soak.ts: `make reliability`) has no *.test.ts,
+// so it is never collected; tests/reliability-smoke and tests/reliability/security/*.test.ts are.
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawn } from "node:child_process";
 
 const root = new URL("..", import.meta.url).pathname;
 const [suite = "all", ...extra] = process.argv.slice(2);
-const SKIP = new Set(["node_modules", "dist", ".run", "target", "bench", "reliability", ".git"]);
+const SKIP = new Set(["node_modules", "dist", ".run", "target", "bench", ".git"]);
 
 function collect(dir, out) {
   let entries;

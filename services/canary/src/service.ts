@@ -1,5 +1,5 @@
 // Builds every part of the canary from its dependencies, in one place (cluster and embedded mode).
-import { addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, listenHttp, runMigrations, stopGrpc } from "@rlhf-loop/kit";
+import { addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, listenHttp, runMigrations, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { Canary, Topics } from "@rlhf-loop/proto";
 import type { FastifyInstance } from "fastify";
@@ -109,6 +109,12 @@ export function createCanaryService(deps: CanaryDeps): CanaryService {
     if (options.migrate) await runMigrations(pool, { schema: options.dbSchema, dir: new URL("../migrations", import.meta.url).pathname, logger });
     await bus.ensureTopics([options.topics.reports, `${options.topics.reports}.dlq`]);
     subs.push(...(await startConsumers({ bus, store, runner, metrics: m, logger, watch: watch.sink, topics: options.topics, groupPrefix: options.groupPrefix, autoRun: options.autoRun })));
+    const t = options.topics;
+    trackConsumerLag(metrics, bus, [
+      { groupId: `${options.groupPrefix}.interactions`, topics: [t.interactions] },
+      { groupId: `${options.groupPrefix}.feedback`, topics: [t.feedback] },
+      { groupId: `${options.groupPrefix}.policies`, topics: [t.policies] },
+    ]);
     for (const id of await store.unfinishedReports()) runner.enqueue(id);
     tracker.start();
     const httpPort = await listenHttp(http, { host: options.host, port: options.httpPort });

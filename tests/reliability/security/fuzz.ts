@@ -9,7 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import type { FastifyInstance } from "fastify";
-import { advString, bodyArb, fieldNamesOf, grpcPayloadArb, tenMegabyteBody, type RawBody } from "./payloads.js";
+import { advString, bodyArb, fieldNamesOf, grpcPayloadArb, mutatedBodyArb, tenMegabyteBody, type RawBody } from "./payloads.js";
 import type { Target } from "./targets.js";
 
 export interface Route {
@@ -147,8 +147,8 @@ export async function fuzzHttp(t: Target, o: FuzzOptions, stats: FuzzStats): Pro
         try {
           res = await send(t, route, path + qs, auths[c.auth], c.body);
         } catch (err) {
-          if (!(await healthy(t))) throw new Error(`crash: ${label}: ${String(err)} / ${summarize(c, path + qs)}`);
-          throw new Error(`hang: ${label}: ${String(err)} / ${summarize(c, path + qs)}`);
+          if (!(await healthy(t))) throw new Error(`crash: ${label}: ${String(err)} / ${summarize(c, path + qs)}`, { cause: err });
+          throw new Error(`hang: ${label}: ${String(err)} / ${summarize(c, path + qs)}`, { cause: err });
         }
         if (res.status < 400) accepted++;
         const polluted = prototypePolluted();
@@ -164,6 +164,39 @@ export async function fuzzHttp(t: Target, o: FuzzOptions, stats: FuzzStats): Pro
       stats.findings.push({ service: t.name, target: label, kind, detail: `${msg} (seed ${result.seed}, path ${result.counterexamplePath ?? ""})` });
       if (kind === "pollution") for (const k of Object.getOwnPropertyNames(Object.prototype)) if (!PROTO_BASELINE.split(",").includes(k)) delete (Object.prototype as Record<string, unknown>)[k];
     }
+    // Nothing stored when every hostile request was rejected.
+    const hostileAccepted = accepted;
+    const after = hostileAccepted > 0 ? await settledCount(t) : await t.stored();
+    if (hostileAccepted === 0 && after !== before) stats.findings.push({ service: t.name, target: label, kind: "stored-on-rejection", detail: `stored count ${before} -> ${after} with every request rejected` });
+
+    // Valid bodies with a field or three changed: past the validators, into the handlers. Some are
+    // accepted (and stored), so only the 5xx, crash and pollution checks apply here.
+    const samples = t.samples[label];
+    if (samples && samples.length > 0) {
+      const mutated = await fc.check(
+        fc.asyncProperty(mutatedBodyArb(samples, names), fc.nat({ max: Math.max(0, t.keys.length - 1) }), async (body, a) => {
+          stats.cases++;
+          const path = route.url.replace(PARAM, "s-1");
+          let res: { status: number; text: string };
+          try {
+            res = await send(t, route, path, t.keys[a], body);
+          } catch (err) {
+            throw new Error(`${(await healthy(t)) ? "hang" : "crash"}: ${label}: ${String(err)} / ${summarize({ body }, path)}`, { cause: err });
+          }
+          if (res.status < 400) accepted++;
+          const polluted = prototypePolluted();
+          if (polluted) throw new Error(`pollution: ${label}: ${polluted} / ${summarize({ body }, path)}`);
+          if (res.status >= 500) throw new Error(`5xx: ${label} -> ${res.status} ${res.text.slice(0, 200)} / ${summarize({ body }, path)}`);
+          return true;
+        }),
+        { numRuns: o.runs, ...(o.seed !== undefined ? { seed: o.seed } : {}), endOnFailure: true },
+      );
+      if (mutated.failed) {
+        const msg = mutated.errorInstance instanceof Error ? mutated.errorInstance.message : String(mutated.errorInstance);
+        const kind = (/^(5xx|crash|hang|pollution)/.exec(msg)?.[1] ?? "5xx") as Finding["kind"];
+        stats.findings.push({ service: t.name, target: `${label} (mutated valid body)`, kind, detail: `${msg} (seed ${mutated.seed}, path ${mutated.counterexamplePath ?? ""})` });
+      }
+    }
     if (o.tenMegabytes && route.method !== "GET") {
       stats.cases++;
       const big = tenMegabyteBody(names[0] ?? "x");
@@ -178,8 +211,7 @@ export async function fuzzHttp(t: Target, o: FuzzOptions, stats: FuzzStats): Pro
     }
     if (!(await healthy(t))) stats.findings.push({ service: t.name, target: label, kind: "crash", detail: "/healthz stopped answering 200 after fuzzing this route" });
     stats.accepted += accepted;
-    const after = accepted > 0 ? await settledCount(t) : await t.stored();
-    if (accepted === 0 && after !== before) stats.findings.push({ service: t.name, target: label, kind: "stored-on-rejection", detail: `stored count ${before} -> ${after} with every request rejected` });
+    if (accepted > 0) await settledCount(t);
   }
 }
 

@@ -215,3 +215,58 @@ export function fieldNamesOf(messages: readonly DescMessage[]): string[] {
   messages.forEach(walk);
   return [...names];
 }
+
+type Json = unknown;
+
+/** Paths (keys and indexes) of every node of a JSON value, the root included. */
+function pathsOf(v: Json, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  out.push(prefix);
+  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...prefix, i], out));
+  else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) pathsOf(x, [...prefix, k], out);
+  return out;
+}
+
+function setAt(v: Json, path: readonly (string | number)[], op: (old: Json) => Json | typeof DELETE): Json {
+  if (path.length === 0) {
+    const r = op(v);
+    return r === DELETE ? null : r;
+  }
+  const [head, ...rest] = path;
+  const copy: Record<string | number, Json> = Array.isArray(v) ? [...(v as Json[])] as unknown as Record<number, Json> : { ...(v as Record<string, Json>) };
+  if (rest.length === 0) {
+    const r = op(copy[head!]);
+    if (r === DELETE) {
+      if (Array.isArray(copy)) (copy as unknown as Json[]).splice(head as number, 1);
+      else delete copy[head!];
+    } else copy[head!] = r;
+    return copy;
+  }
+  copy[head!] = setAt(copy[head!], rest, op);
+  return copy;
+}
+
+const DELETE = Symbol("delete");
+
+/**
+ * A valid body with one node changed: replaced by a hostile value, a wrong type, an edge number,
+ * deleted, wrapped in an array, or given prototype-pollution members. Reaches the code behind the
+ * validators, which random JSON rarely does.
+ */
+export function mutatedBodyArb(samples: readonly unknown[], fieldNames: readonly string[]): fc.Arbitrary<RawBody> {
+  const replacement = fc.oneof(advString, edgeNumber, fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]), jsonArb(fieldNames));
+  return fc
+    .tuple(fc.constantFrom(...samples), fc.nat(), fc.nat({ max: 5 }), replacement, fc.integer({ min: 1, max: 3 }))
+    .chain(([sample, pick, how, value, times]) => {
+      let body: Json = sample;
+      for (let k = 0; k < times; k++) {
+        const paths = pathsOf(body);
+        const path = paths[(pick + k * 7) % paths.length]!;
+        body = setAt(body, path, (old) => (how === 0 ? value : how === 1 ? DELETE : how === 2 ? [old] : how === 3 ? (typeof old === "string" ? old + (typeof value === "string" ? value : JSON.stringify(value) ?? "") : value) : how === 4 ? JSON.stringify(old) ?? null : value));
+      }
+      const text = JSON.stringify(body) ?? "null";
+      return fc.constantFrom<RawBody>(
+        json("mutated-valid", text),
+        json("mutated-valid+pollution", text.startsWith("{") && text !== "{}" ? `{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},${text.slice(1)}` : text),
+      );
+    });
+}

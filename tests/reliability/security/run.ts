@@ -46,9 +46,11 @@ row("prototype pollution", stats.findings.filter((f) => f.kind === "pollution").
 row("stored on rejection", stats.findings.filter((f) => f.kind === "stored-on-rejection").length);
 row("tenancy paths checked", tenancy.paths);
 row("leaks found", tenancy.leaks.length);
+row("unauthenticated reads", tenancy.unauthenticated?.length ?? 0);
 row("seconds", ((Date.now() - t0) / 1000).toFixed(1));
 for (const f of stats.findings) console.log(`FINDING ${f.kind} ${f.service} ${f.target}: ${f.detail}`);
 for (const l of tenancy.leaks) console.log(`LEAK ${l}`);
+for (const u of tenancy.unauthenticated ?? []) console.log(`NO-AUTH ${u}`);
 const out = arg("json");
 if (out) writeFileSync(out, JSON.stringify({ ...stats, tenancy }, null, 2));
 process.exit(stats.findings.length + tenancy.leaks.length > 0 ? 1 : 0);

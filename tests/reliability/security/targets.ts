@@ -35,6 +35,8 @@ export interface Target {
   keys: readonly string[];
   /** Rows in every table of the service's schema, plus records on its own topics where it writes any. */
   stored(): Promise<number>;
+  /** Valid bodies per route ("POST /v1/x"), mutated one field at a time to reach past validation. */
+  samples: Record<string, unknown[]>;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ async function ingestion(): Promise<Target & { tenantId: string; otherTenantId: 
     otherTenantId: h.otherTenantId,
     otherKey: h.otherApiKey,
     metricsText: async () => (await fetch(`${h.baseUrl}/metrics`)).text(),
+    samples: ingestionSamples(),
     async stored() {
       return (await rowCount(h.pool, h.schema)) + (await topicRecords(admin, [h.topics.interactions, h.topics.feedback, `${h.topics.interactions}.dlq`, `${h.topics.feedback}.dlq`]));
     },
@@ -114,6 +117,14 @@ async function labeling(): Promise<Target> {
     pool: h.pool,
     schema: h.schema,
     keys: [`Bearer ${h.leadKey}`, `Bearer ${expert}`, `Bearer ${service}`],
+    samples: {
+      "POST /v1/rubrics": [{ version: "v1", title: "Support", instructions: "Pick the better answer", criteria: [{ name: "policy", description: "Followed policy" }], changeNote: "first" }],
+      "POST /v1/review/judgments": [{ taskId: "t-1", choice: "a", rubricVersion: "v1", criteria: [{ criterion: "policy", aMet: true, bMet: false }], comment: "ok" }],
+      "POST /v1/review/gold": [{ interactionA: "i-1", interactionB: "i-2", gold: "a" }],
+      "POST /v1/raters": [{ raterId: "r-new", role: "expert", name: "New" }],
+      "POST /v1/datasets": [{ name: "ds", from: "2024-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z", sources: ["expert"], policy: { raterCapPerWindow: 10, raterWindowSeconds: 3600, heavyShareMax: 0.5, segmentTargets: { smb: 0.5 } } }],
+      "POST /v1/audits": [{ from: "2024-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }],
+    },
     stored: () => rowCount(h.pool, h.schema),
     close: () => h.close(),
   };
@@ -130,6 +141,10 @@ async function reward(): Promise<Target> {
     pool: h.pool,
     schema: h.schema,
     keys: [],
+    samples: {
+      "POST /get_reward": [{ query: ["Q: where is my refund? A: within 5 days"], prompts: ["where is my refund?"], model_id: "" }],
+      "POST /v1/models/:id/approve": [{ force: true }, {}],
+    },
     stored: () => rowCount(h.pool, h.schema),
     close: () => h.close(),
   };
@@ -180,6 +195,7 @@ async function rlTrainer(): Promise<Target> {
       pool: d.pool,
       schema,
       keys: [],
+      samples: {},
       stored: async () => (await rowCount(d.pool, schema)) + (await topicRecords(d.admin, [topics.rlRuns, topics.policies])),
       close: () => d.cleanup(schema, () => svc.stop()),
     };
@@ -212,6 +228,14 @@ async function canary(): Promise<Target> {
       pool: d.pool,
       schema,
       keys: [],
+      samples: {
+        "POST /v1/canary-sets": [
+          { tenantId: "t1", jsonl: `${JSON.stringify({ prompt: "Where is my refund?", intent: "refund" })}\n${JSON.stringify({ prompt: "Reset my password" })}` },
+          { tenantId: "t1", fromTraffic: { size: 10, seed: 1, sinceDays: 7, checks: "sim-support" } },
+        ],
+        "POST /v1/canary-runs": [{ tenantId: "t1", candidateVersion: "v1", canarySetId: "", rewardModelId: "" }],
+        "POST /v1/tenants/:tenant/track": [{ at: "2025-03-03T00:00:00Z" }],
+      },
       stored: async () => (await rowCount(d.pool, schema)) + (await topicRecords(d.admin, [topics.reports])),
       close: () => d.cleanup(schema, () => svc.stop()),
     };
@@ -222,6 +246,21 @@ async function canary(): Promise<Target> {
 }
 
 export const startIngestionTarget = ingestion;
+
+/** Valid ingestion bodies (the proto3 JSON of rlhf.v1), as the SDK sends them. */
+function ingestionSamples(): Record<string, unknown[]> {
+  const ix = { interactionId: "s-1", conversationId: "c-1", turnIndex: 1, prompt: [{ role: "ROLE_USER", content: "Where is my refund?" }], answer: "Within 5 days.", modelVersion: "m1", segment: "smb", occurredAt: "2024-05-01T10:00:00Z", metadata: { channel: "web" } };
+  const thumb = { interactionId: "s-1", source: "FEEDBACK_SOURCE_END_USER", thumb: { direction: "THUMB_DIRECTION_UP" }, raterId: "u1", comment: "thanks" };
+  const rating = { interactionId: "s-1", source: "FEEDBACK_SOURCE_EXPERT", rating: { score: 4, scaleMin: 1, scaleMax: 5 }, reasonCodes: ["ok"] };
+  const comparison = { interactionId: "s-1", source: "FEEDBACK_SOURCE_QA", comparison: { otherInteractionId: "s-2", choice: "COMPARISON_CHOICE_THIS" } };
+  const outcome = { interactionId: "s-1", outcome: { kind: "OUTCOME_KIND_REFUND", amountMinor: "500", currency: "EUR" }, occurredAt: "2024-05-01T11:00:00Z" };
+  return {
+    "POST /v1/interactions": [ix],
+    "POST /v1/feedback": [thumb, rating, comparison],
+    "POST /v1/outcomes": [outcome],
+    "POST /v1/events:batch": [{ events: [{ interaction: ix }, { feedback: thumb }, { outcome }] }],
+  };
+}
 
 export function startTarget(name: ServiceName): Promise<Target> {
   switch (name) {

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readStackEnv } from "../../support/stack-env.js";
-import { ingestionTenancy, labelingTenancy } from "./tenancy.js";
+import { canaryTenancy, ingestionTenancy, labelingTenancy } from "./tenancy.js";
 
 const skip = readStackEnv() ? false : "needs KAFKA_BROKERS and DATABASE_URL (bash infra/stack.sh up)";
 
@@ -22,4 +22,11 @@ test("labeling: another tenant's key reads and writes nothing of a tenant", { sk
   const s = await labelingTenancy();
   assert.ok(s.paths >= 13, `paths checked: ${s.paths}`);
   assert.deepEqual(s.leaks, []);
+});
+
+test("canary: tenant-scoped lists never show another tenant's sets (canary has no caller credential: reported)", { skip, timeout: 90_000 }, async () => {
+  const s = await canaryTenancy();
+  assert.ok(s.paths >= 4, `paths checked: ${s.paths}`);
+  assert.deepEqual(s.leaks, []);
+  for (const u of s.unauthenticated ?? []) console.log(`no caller authentication: ${u}`);
 });

@@ -12,13 +12,19 @@ import { ComparisonChoice, FeedbackIngest, FeedbackSource, Labeling, Role } from
 import { createRater } from "@rlhf-loop/labeling";
 import { comparison, interaction, startHarness as startLabeling } from "../../labeling/harness.js";
 import { post } from "../../ingestion/harness.js";
-import { rowCount, startIngestionTarget } from "./targets.js";
+import { rowCount, startIngestionTarget, startTarget } from "./targets.js";
 
 export interface TenancyStats {
   /** Read/write paths exercised with another tenant's key. */
   paths: number;
   /** Each leak or wrong answer, described. */
   leaks: string[];
+  /**
+   * Tenant-scoped paths that take the tenant from the request with no caller credential at all
+   * (canary's documented API): any caller that reaches the port reads any tenant. Reported, not
+   * counted as leaks, since no key exists to test against; a design gap for the lead.
+   */
+  unauthenticated?: string[];
 }
 
 function leakCheck(stats: TenancyStats, where: string, text: string, secrets: readonly string[]): void {
@@ -195,9 +201,44 @@ export async function labelingTenancy(stats: TenancyStats = { paths: 0, leaks: [
   return stats;
 }
 
+/**
+ * Canary has no caller identity (README: the tenant is a query or body field). Checked: lists are
+ * scoped to the tenant named, and another tenant's set never shows in them; recorded: which
+ * tenant-scoped reads answer anyone who names a tenant or an id.
+ */
+export async function canaryTenancy(stats: TenancyStats = { paths: 0, leaks: [] }): Promise<TenancyStats> {
+  const t = await startTarget("canary");
+  const unauth = (stats.unauthenticated ??= []);
+  try {
+    const secret = `victim canary prompt ${Math.random().toString(36).slice(2)}`;
+    const get = async (path: string) => {
+      const r = await fetch(`${t.baseUrl}${path}`);
+      return { status: r.status, text: await r.text() };
+    };
+    const made = await fetch(`${t.baseUrl}/v1/canary-sets`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tenantId: "victim", jsonl: JSON.stringify({ prompt: secret }) }) });
+    const set = (await made.json()) as { setId?: string };
+    if (made.status !== 201 || !set.setId) throw new Error(`victim canary set: ${made.status}`);
+    for (const path of ["/v1/canary-sets?tenant=attacker", "/v1/canary-runs?tenant=attacker", "/v1/tenants/attacker/serving", "/v1/tenants/attacker/watch"]) {
+      stats.paths++;
+      const r = await get(path);
+      if (r.status >= 500) stats.leaks.push(`canary GET ${path} -> ${r.status}`);
+      leakCheck(stats, `canary GET ${path}`, r.text, [secret, set.setId, "victim"]);
+    }
+    const byId = await get(`/v1/canary-sets/${encodeURIComponent(set.setId)}`);
+    if (byId.status === 200 && byId.text.includes(secret)) unauth.push(`canary GET /v1/canary-sets/:id answers another tenant's set (prompts included) to a caller with no credential`);
+    const list = await get("/v1/canary-sets?tenant=victim");
+    if (list.status === 200 && list.text.includes(set.setId)) unauth.push("canary GET /v1/canary-sets?tenant=<any> lists any tenant's sets to a caller with no credential");
+    unauth.push("canary POST /v1/canary-sets, /v1/canary-runs, /v1/tenants/:t/track and gRPC StartCanary/GetReport/GetServingPolicy act for the tenant named in the request, with no credential");
+  } finally {
+    await t.close();
+  }
+  return stats;
+}
+
 export async function checkTenancy(): Promise<TenancyStats> {
-  const stats: TenancyStats = { paths: 0, leaks: [] };
+  const stats: TenancyStats = { paths: 0, leaks: [], unauthenticated: [] };
   await ingestionTenancy(stats);
   await labelingTenancy(stats);
+  await canaryTenancy(stats);
   return stats;
 }

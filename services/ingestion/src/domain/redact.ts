@@ -17,7 +17,7 @@ const EMAIL = new RegExp(`(?<![${ATEXT}.])[${ATEXT}][${ATEXT}.]{0,63}@(?:[A-Za-z
 // A phone number: optional +country code or leading 00, then groups of digits split by spaces,
 // dots, dashes or a bracketed area code; 7..15 digits in all (E.164 allows at most 15). Digits
 // glued to letters or to other digits (order ids, dates) are not matched.
-const PHONE = /(?<![\w+.\-])(?:\+|00)?(?:\(\d{1,4}\)|\d{1,4})(?:[ .\-\u00a0]?(?:\(\d{1,4}\)|\d{1,5})){1,6}(?![\w])/g;
+const PHONE = /(?<![\w+.-])(?:\+|00)?(?:\(\d{1,4}\)|\d{1,4})(?:[ .\-\u00a0]?(?:\(\d{1,4}\)|\d{1,5})){1,6}(?![\w])/g;
 
 function digitCount(s: string): number {
   let n = 0;
