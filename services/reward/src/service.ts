@@ -92,7 +92,7 @@ export function createRewardService(deps: RewardDeps): RewardService {
     (id, force) => registrar.approve(id, { force }),
   );
   const grpc = createGrpcServer({ maxReceiveMessageBytes: 32 * 1024 * 1024 });
-  addService(grpc, Reward, grpcRewardImpl(serving, registry), { logger, metrics: deps.metrics });
+  addService(grpc, Reward, grpcRewardImpl(serving, registry, (n) => m.rows.inc({ api: "grpc" }, n)), { logger, metrics: deps.metrics });
 
   const subs: Subscription[] = [];
   const loopTimer = setInterval(() => m.sampleLoopDelay(), 10_000);

@@ -7,14 +7,17 @@ import type { RewardServing } from "../serve/reward-serving.js";
 import type { RegistryStore } from "../store/registry-store.js";
 import { toProtoModel } from "./wire.js";
 
-export function grpcRewardImpl(serving: RewardServing, registry: RegistryStore): ServiceImpl<typeof Reward> {
+/** `onRows` counts scored rows (the same series the HTTP API feeds, labelled grpc). */
+export function grpcRewardImpl(serving: RewardServing, registry: RegistryStore, onRows: (n: number) => void = () => undefined): ServiceImpl<typeof Reward> {
   return {
     async score(req) {
       const r = await serving.score(req.modelId, [{ prompt: req.prompt, answer: req.answer }], (i) => (i < 0 ? "answer" : ""));
+      onRows(1);
       return { modelId: r.modelId, score: r.scores[0]! };
     },
     async scoreBatch(req) {
       const r = await serving.score(req.modelId, req.items);
+      onRows(req.items.length);
       return { modelId: r.modelId, scores: Array.from(r.scores) };
     },
     async compare(req) {
@@ -26,6 +29,7 @@ export function grpcRewardImpl(serving: RewardServing, registry: RegistryStore):
         ],
         (i) => (i < 0 ? "answer_a" : i === 0 ? "answer_a." : "answer_b."),
       );
+      onRows(2);
       const [a, b] = [r.scores[0]!, r.scores[1]!];
       return { modelId: r.modelId, pABeatsB: sigmoid(a - b), scoreA: a, scoreB: b };
     },
