@@ -4,7 +4,8 @@
  * default metrics on /metrics), consumer lag and p99 request latency; asserts no growth past the
  * bounds, prints a table, writes soak.svg / soak.png / soak.json under the run dir.
  *   node --import tsx tests/reliability/soak.ts [--seconds 120] [--rate 200] [--max-rss-slope 12]
- * --max-rss-slope: MiB per minute over the second half (linear fit), per process.
+ * --max-rss-slope: MiB per minute over the second half (linear fit), per process;
+ * --max-rss-peak-growth: MiB the RSS peak of the last third may exceed that of the middle third.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "200" },
     "sample-ms": { type: "string", default: "2000" },
     "max-rss-slope": { type: "string", default: "12" },
+    "max-rss-peak-growth": { type: "string", default: "48" },
     "max-loop-p99-ms": { type: "string", default: "250" },
     "max-request-p99-ms": { type: "string", default: "1000" },
     "max-lag": { type: "string", default: "2000" },
@@ -134,6 +136,16 @@ try {
     persister: slope(half.map((s) => [s.t / 60, s.persisterRssMiB])),
   };
   for (const [name, v] of Object.entries(slopes)) if (!(v < maxSlope)) failures.push(`${name} RSS grows ${v.toFixed(1)} MiB/min over the second half (bound ${maxSlope})`);
+  // GC makes RSS a sawtooth, so the fit alone misses slow leaks: the peak of the last third may
+  // not exceed the peak of the middle third by more than the bound either.
+  const maxPeakGrowth = Number(values["max-rss-peak-growth"]);
+  const third = (k: number) => samples.filter((x) => x.t >= (seconds * k) / 3 && x.t < (seconds * (k + 1)) / 3 + (k === 2 ? Infinity : 0));
+  const peak = (xs: Sample[], f: (x: Sample) => number) => Math.max(...xs.map(f).filter(Number.isFinite));
+  const peakGrowth = {
+    intake: peak(third(2), (x) => x.intakeRssMiB) - peak(third(1), (x) => x.intakeRssMiB),
+    persister: peak(third(2), (x) => x.persisterRssMiB) - peak(third(1), (x) => x.persisterRssMiB),
+  };
+  for (const [name, v] of Object.entries(peakGrowth)) if (!(v < maxPeakGrowth)) failures.push(`${name} RSS peak grew ${v.toFixed(1)} MiB from the middle to the last third (bound ${maxPeakGrowth})`);
   const loopMax = Math.max(...samples.map((s) => Math.max(s.intakeLoopP99Ms, s.persisterLoopP99Ms)).filter(Number.isFinite));
   if (!(loopMax < Number(values["max-loop-p99-ms"]))) failures.push(`event-loop p99 reached ${loopMax.toFixed(0)} ms (bound ${values["max-loop-p99-ms"]})`);
   const reqP99 = recorder.latencyQuantile(0.99);
@@ -148,6 +160,7 @@ try {
     recoverySeconds: null, dropped: res.dropped, topicLost: rec.topicLost, topicRedelivered: rec.topicRedelivered, seconds: (Date.now() - start) / 1000,
     notes: [
       `RSS slope 2nd half: intake ${slopes.intake.toFixed(2)}, persister ${slopes.persister.toFixed(2)} MiB/min (bound ${maxSlope})`,
+      `RSS peak growth middle->last third: intake ${peakGrowth.intake.toFixed(1)}, persister ${peakGrowth.persister.toFixed(1)} MiB (bound ${maxPeakGrowth})`,
       `event-loop p99 max ${loopMax.toFixed(1)} ms; request p99 ${reqP99.toFixed(0)} ms; lag max ${lagMax}, after drain ${finalLag}`,
     ],
     failures,
@@ -185,7 +198,7 @@ try {
     return false;
   });
   log(png ? `chart: ${outDir}/soak.png (and soak.svg)` : `chart: ${outDir}/soak.svg (no Chromium for the PNG)`);
-  writeFileSync(`${outDir}/results/soak.json`, JSON.stringify({ row, samples, slopes }, null, 2));
+  writeFileSync(`${outDir}/results/soak.json`, JSON.stringify({ row, samples, slopes, peakGrowth }, null, 2));
 } catch (err) {
   failures.push((err as Error).message);
   console.error(err);

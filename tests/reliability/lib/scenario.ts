@@ -113,11 +113,15 @@ export async function runScenario(spec: ScenarioSpec, env: RunEnv): Promise<Scen
           acknowledged: rec.acknowledged, stored: rec.stored, lost: rec.lost, duplicated: rec.duplicated,
           topicLost: rec.topicLost, topicRedelivered: rec.topicRedelivered,
         });
-        if (rec.lost > 0) row.notes.push(`lost e.g. ${rec.lostSample.join(", ")}`);
+        if (rec.lost > 0) {
+          const where = rec.topicLost < rec.lost ? `${rec.lost - rec.topicLost} of them are on the topics (not persisted)` : "";
+          row.notes.push(`lost e.g. ${rec.lostSample.join(", ")}${where ? `; ${where}` : ""}`);
+        }
         if (rec.parked > 0) row.notes.push(`${rec.parked} feedback still parked`);
         if (fault) {
           const r = recoverySeconds(fault.faultAt, handedAt, rec.rowsList);
-          row.recoverySeconds = r.seconds;
+          // Events never stored: the pipeline did not recover within the wait.
+          row.recoverySeconds = rec.lost > 0 ? null : r.seconds;
           row.notes.push(`${r.delayed} events delayed > ${(r.thresholdMs / 1000).toFixed(1)} s`);
           row.notes.push(...(fault.notes ?? []));
           row.failures.push(...(fault.failures ?? []));

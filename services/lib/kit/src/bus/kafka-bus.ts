@@ -4,6 +4,7 @@ import { AppError } from "../errors/app-error.js";
 import type { Logger } from "../log/logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { busCounters } from "./bus-metrics.js";
+import { backoffDelay } from "./backoff.js";
 import { encodeForPublish } from "./encode.js";
 import { ConsumerStoppedError, DEFAULT_MAX_BATCH, chunk, processBatch } from "./consumer-core.js";
 import type {
@@ -213,59 +214,91 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
 
   async function subscribe(o: SubscribeOptions): Promise<Subscription> {
     if (closing) throw new AppError("unavailable", "bus is closed");
-    const consumer: Consumer = kafka.consumer({
-      groupId: o.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10_000) / 5)),
-      allowAutoTopicCreation: false,
-      retry: { retries: 5 },
-      // Heals an assignment made from stale metadata within 30 s instead of kafkajs's 5 minutes.
-      metadataMaxAge: 30_000,
-      ...(o.fetchMinBytes !== undefined ? { minBytes: o.fetchMinBytes } : {}),
-      ...(o.fetchMaxWaitMs !== undefined ? { maxWaitTimeInMs: o.fetchMaxWaitMs } : {}),
-    });
     const abort = new AbortController();
     const max = o.maxBatchSize ?? DEFAULT_MAX_BATCH;
-    consumer.on(consumer.events.CRASH, (e) =>
-      logger.error({ err: e.payload.error, groupId: o.groupId, restart: e.payload.restart }, "kafka consumer crashed"),
-    );
-    await waitForLeaders(o.topics, 15_000);
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.fromBeginning ?? false });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: Math.max(1, o.partitionConcurrency ?? 1),
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
-        const records: BusRecord[] = batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key === null ? null : m.key.toString(),
-          value: m.value === null ? new Uint8Array(0) : new Uint8Array(m.value.buffer, m.value.byteOffset, m.value.byteLength),
-          headers: headersOf(m.headers),
-          timestamp: Number(m.timestamp),
-        }));
-        for (const part of chunk(records, max)) {
-          if (!isRunning() || isStale() || abort.signal.aborted) return;
-          try {
-            await processBatch(part, { options: o, signal: abort.signal, publishRaw, heartbeat, logger, counters });
-          } catch (err) {
-            if (err instanceof ConsumerStoppedError) return;
-            throw err; // kafkajs restarts the consumer, which reads again from the committed offset
+    let current: Consumer | undefined;
+    let restarts = 0;
+
+    /** Builds, connects and runs one consumer for the subscription. */
+    const start = async (): Promise<Consumer> => {
+      const consumer: Consumer = kafka.consumer({
+        groupId: o.groupId,
+        sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10_000) / 5)),
+        allowAutoTopicCreation: false,
+        retry: { retries: 5 },
+        // Heals an assignment made from stale metadata within 30 s instead of kafkajs's 5 minutes.
+        metadataMaxAge: 30_000,
+        ...(o.fetchMinBytes !== undefined ? { minBytes: o.fetchMinBytes } : {}),
+        ...(o.fetchMaxWaitMs !== undefined ? { maxWaitTimeInMs: o.fetchMaxWaitMs } : {}),
+      });
+      consumer.on(consumer.events.CRASH, (e) => {
+        logger.error({ err: e.payload.error, groupId: o.groupId, restart: e.payload.restart }, "kafka consumer crashed");
+        // kafkajs gives up for good on errors it deems non-retriable (e.g. no group coordinator while
+        // the broker restarts): the process would live on with nothing consuming. Start a new consumer.
+        if (!e.payload.restart && !abort.signal.aborted && !closing) void restartLater(consumer);
+      });
+      await waitForLeaders(o.topics, 15_000);
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.fromBeginning ?? false });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: Math.max(1, o.partitionConcurrency ?? 1),
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
+          const records: BusRecord[] = batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key === null ? null : m.key.toString(),
+            value: m.value === null ? new Uint8Array(0) : new Uint8Array(m.value.buffer, m.value.byteOffset, m.value.byteLength),
+            headers: headersOf(m.headers),
+            timestamp: Number(m.timestamp),
+          }));
+          for (const part of chunk(records, max)) {
+            if (!isRunning() || isStale() || abort.signal.aborted) return;
+            try {
+              await processBatch(part, { options: o, signal: abort.signal, publishRaw, heartbeat, logger, counters });
+            } catch (err) {
+              if (err instanceof ConsumerStoppedError) return;
+              throw err; // kafkajs restarts the consumer, which reads again from the committed offset
+            }
+            const last = part[part.length - 1];
+            if (!last) continue;
+            resolveOffset(last.offset);
+            // Explicit offsets go straight to the group coordinator, also while stop() waits for this
+            // batch (consumer.commitOffsets is a no-op once the runner is stopping).
+            await commitOffsetsIfNecessary({
+              topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+            });
+            await heartbeat();
           }
-          const last = part[part.length - 1];
-          if (!last) continue;
-          resolveOffset(last.offset);
-          // Explicit offsets go straight to the group coordinator, also while stop() waits for this
-          // batch (consumer.commitOffsets is a no-op once the runner is stopping).
-          await commitOffsetsIfNecessary({
-            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
-          });
-          await heartbeat();
+        },
+      });
+      return consumer;
+    };
+
+    const restartLater = async (crashed: Consumer): Promise<void> => {
+      if (current !== crashed) return;
+      current = undefined;
+      await crashed.disconnect().catch(() => undefined);
+      for (;;) {
+        if (abort.signal.aborted || closing) return;
+        const delay = backoffDelay({ initialMs: 1_000, maxMs: 30_000 }, ++restarts);
+        await new Promise((r) => setTimeout(r, delay));
+        if (abort.signal.aborted || closing) return;
+        try {
+          current = await start();
+          logger.warn({ groupId: o.groupId, restarts }, "kafka consumer started again after a crash");
+          restarts = 0;
+          return;
+        } catch (err) {
+          logger.error({ err, groupId: o.groupId, attempt: restarts }, "kafka consumer could not start again; retrying");
         }
-      },
-    });
+      }
+    };
+
+    current = await start();
     let stopping: Promise<void> | undefined;
     const sub: Subscription = {
       groupId: o.groupId,
@@ -273,7 +306,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         // kafkajs's disconnect waits for the running eachBatch; aborting ends retry waits early.
         stopping ??= (async () => {
           abort.abort(new ConsumerStoppedError());
-          await consumer.disconnect();
+          await current?.disconnect();
           subs.delete(sub);
         })();
         return stopping;
