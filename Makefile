@@ -6,7 +6,7 @@ MODE ?= embedded
 NPM_STAMP := node_modules/.install-stamp
 KAFKA_LIBS := infra/kafka/target/libs/.fetched
 
-.PHONY: kustomize help setup build lint test test-unit test-integration up down status demo bench reliability proto clean
+.PHONY: audit kustomize help setup build lint test test-unit test-integration up down status demo bench reliability proto clean
 
 help:
 	@echo "make demo        run the loop on the embedded default (MODE=cluster for Kafka + processes)"
@@ -80,3 +80,7 @@ clean:
 	bash infra/stack.sh down || true
 	rm -rf node_modules */node_modules services/*/node_modules services/lib/*/node_modules .run reports infra/kafka/target
 	find . -name dist -type d -prune -not -path './node_modules/*' -exec rm -rf {} +
+
+# npm audit --omit=dev at level high (needs the npm advisory service; exits 2 when it cannot be reached).
+audit: $(NPM_STAMP)
+	bash scripts/audit.sh
