@@ -51,6 +51,7 @@ interface ManifestJson {
   heavyRatersShareAfter?: number;
   byRater?: { key: string; shareBefore?: number; shareAfter?: number }[];
   bySegment?: { key: string; shareBefore?: number; shareAfter?: number }[];
+  byRubricVersion?: { key: string; pairs?: string }[];
 }
 
 function weightsOf(arm: string, m: ManifestJson): DatasetWeights {
@@ -274,7 +275,10 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
     const rm2 = await stages.run("cycle 2: new snapshot and reward model after the drift", async () => {
       const m = await snapshot(MAIN_ARM, { name: "main", policy: { includeSuperseded: false } });
       const rm = await rewardModelFor(MAIN_ARM, m.datasetId);
-      return { value: rm, detail: `${m.datasetId}: ${m.pairCount} pairs; ${rm.modelId} held-out accuracy ${rm.heldOutAccuracy.toFixed(3)}, ${RewardModelStatus[rm.status]}` };
+      // Expert pairs by rubric version: v1's superseded judgments stay out, v2's show collection resumed.
+      const rubrics = (m.byRubricVersion ?? []).filter((r) => r.key).map((r) => `${r.key} ${r.pairs ?? 0}`).join(", ");
+      if (rubrics) events.push({ day: RUBRIC_CHANGE_DAY, text: `expert pairs in main@2 by rubric: ${rubrics}` });
+      return { value: rm, detail: `${m.datasetId}: ${m.pairCount} pairs (expert pairs by rubric: ${rubrics || "none"}); ${rm.modelId} held-out accuracy ${rm.heldOutAccuracy.toFixed(3)}, ${RewardModelStatus[rm.status]}` };
     });
     const c2 = rm2 && (await stages.run("RL cycle 2", async () => {
       const r = await rlRun(MAIN_ARM, 2, rm2, { beta: 0.5, seed: o.seed + 2 });
