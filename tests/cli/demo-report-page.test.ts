@@ -9,13 +9,13 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { CHROMIUM_PATH, launchChromium } from "@rlhf-loop/client/testing";
 // The cli package has no exports map yet, so the report is reached by path.
 import { renderDemoReport } from "@rlhf-loop/cli/demo-report";
 import { demoReportFixture } from "@rlhf-loop/cli/demo-report/fixture";
 
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const skip = !existsSync(CHROMIUM) && `chromium not found at ${CHROMIUM} (apt-get install -y chromium)`;
+const skip = !existsSync(CHROMIUM_PATH) && `chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
 const OUT = process.env["TEST_OUTPUT_DIR"] ?? new URL("../../.run/test-output/cli/", import.meta.url).pathname;
 
 let browser: Browser | undefined;
@@ -23,7 +23,7 @@ let browser: Browser | undefined;
 before(async () => {
   if (skip) return;
   mkdirSync(OUT, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = (await launchChromium()) ?? undefined;
 });
 
 after(async () => {
