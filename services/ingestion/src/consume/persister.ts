@@ -102,6 +102,9 @@ export class Persister {
       backoff: { initialMs: 100, maxMs: 5_000 },
       handleBatch: (records) => this.handle(records),
     });
+    // A crash between parking and its join can leave a parked copy of feedback another writer
+    // already stored: sweep once now, not a full interval after a restart.
+    await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
     this.sweepTimer.unref();
   }
