@@ -1,17 +1,15 @@
 // The canary's answers and scores over gRPC: the RL trainer's Policy.GenerateBatch and the reward
 // service's Reward.ScoreBatch, in chunks so no call carries too much.
-import { createGrpcClient } from "@rlhf-loop/kit";
-import { Policy, Reward } from "@rlhf-loop/proto";
+import { createGrpcClient, rewardScoresClient, type RewardScores } from "@rlhf-loop/kit";
+import { Policy } from "@rlhf-loop/proto";
 
 export interface AnswerSource {
   generate(policyVersion: string, prompts: readonly string[], samples: number, seed: number): Promise<string[][]>;
   close(): void;
 }
 
-export interface ScoreSource {
-  score(rewardModelId: string, rows: readonly { prompt: string; answer: string }[]): Promise<number[]>;
-  close(): void;
-}
+/** Reward-model scores for many rows (kit's chunked ScoreBatch client in production). */
+export type ScoreSource = RewardScores;
 
 export function grpcAnswers(address: string, opts: { promptsPerCall?: number; timeoutMs?: number; maxTokens?: number } = {}): AnswerSource {
   const client = createGrpcClient(Policy, address, { "grpc.max_receive_message_length": 64 * 1024 * 1024 });
@@ -37,21 +35,7 @@ export function grpcAnswers(address: string, opts: { promptsPerCall?: number; ti
   };
 }
 
+/** The reward service's ScoreBatch, chunked (kit's client). */
 export function grpcScores(address: string, opts: { batch?: number; timeoutMs?: number } = {}): ScoreSource {
-  const client = createGrpcClient(Reward, address, { "grpc.max_receive_message_length": 64 * 1024 * 1024 });
-  const batch = opts.batch ?? 512;
-  return {
-    async score(modelId, rows) {
-      const out: number[] = [];
-      for (let i = 0; i < rows.length; i += batch) {
-        const part = rows.slice(i, i + batch);
-        // The reward service refuses empty answers; an empty answer scores as a single space.
-        const res = await client.scoreBatch({ modelId, items: part.map((r) => ({ prompt: r.prompt, answer: r.answer || " " })) }, { timeoutMs: opts.timeoutMs ?? 60_000 });
-        if (res.scores.length !== part.length) throw new Error(`ScoreBatch returned ${res.scores.length} scores for ${part.length} rows`);
-        out.push(...res.scores);
-      }
-      return out;
-    },
-    close: () => client.close(),
-  };
+  return rewardScoresClient(address, opts);
 }

@@ -1,5 +1,5 @@
 // Postgres store of the canary schema. Writes are idempotent: a redelivered event writes the same row.
-import type { Pool } from "@rlhf-loop/kit";
+import { checkSchemaName, type Pool } from "@rlhf-loop/kit";
 import type { CanaryReportDoc, CanarySet, CanaryTask, Decision } from "../domain/types.js";
 
 export interface TrafficRow {
@@ -63,11 +63,6 @@ export interface ServingRow {
   readonly promotedAt: Date;
 }
 
-const ident = (s: string): string => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`bad schema name "${s}"`);
-  return s;
-};
-
 type Raw = Record<string, unknown>;
 
 function reportOf(r: Raw): ReportRow {
@@ -108,7 +103,7 @@ export class CanaryStore {
     private readonly pool: Pool,
     schema: string,
   ) {
-    this.s = ident(schema);
+    this.s = checkSchemaName(schema);
   }
 
   async insertTraffic(rows: readonly TrafficRow[]): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { checkSchemaName } from "@rlhf-loop/kit";
 
 /** What the stores need from pg: a Pool or a checked-out client. */
 export interface Queryable {
@@ -38,6 +39,5 @@ export const DEFAULT_SCHEMA = "ingestion";
 
 /** `"schema".table`, refusing anything but a plain identifier (it is interpolated into SQL). */
 export function table(schema: string, name: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`schema name ${JSON.stringify(schema)} is not a plain lowercase identifier`);
-  return `"${schema}".${name}`;
+  return `"${checkSchemaName(schema)}".${name}`;
 }

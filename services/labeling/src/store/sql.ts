@@ -1,3 +1,5 @@
+import { checkSchemaName } from "@rlhf-loop/kit";
+
 /** What the stores need from pg: a Pool or a checked-out client. */
 export interface Queryable {
   query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
@@ -8,8 +10,7 @@ export const DEFAULT_SCHEMA = "labeling";
 
 /** `"schema".table`, refusing anything but a plain identifier (it is interpolated into SQL). */
 export function table(schema: string, name: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`schema name ${JSON.stringify(schema)} is not a plain lowercase identifier`);
-  return `"${schema}".${name}`;
+  return `"${checkSchemaName(schema)}".${name}`;
 }
 
 export const toIso = (ms: number): string => new Date(ms).toISOString();

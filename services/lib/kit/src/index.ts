@@ -53,12 +53,14 @@ export type { PlatformaticBusOptions } from "./bus/platformatic-bus.js";
 export { createPool, dbHealth, withTransaction } from "./db/pool.js";
 export type { Pool, PoolClient, PoolOptions } from "./db/pool.js";
 export { runMigrations } from "./db/migrations.js";
+export { checkSchemaName } from "./db/schema-name.js";
 export type { MigrationOptions, MigrationResult } from "./db/migrations.js";
 
 // rpc
 export { addService, bindGrpc, createGrpcServer, stopGrpc, toGrpcStatus } from "./rpc/server.js";
 export type { AddServiceOptions, GrpcServerOptions } from "./rpc/server.js";
 export { appErrorFromGrpc, createGrpcClient } from "./rpc/client.js";
+export { rewardScoresClient, type RewardScores } from "./rpc/reward-scores.js";
 export { FIELDS_TRAILER } from "./rpc/types.js";
 export type { CallContext, CallOptions, ClientMethod, GrpcClient, MethodImpl, ServiceImpl } from "./rpc/types.js";
 

@@ -1,6 +1,6 @@
 // Postgres store of the rl_trainer schema. Writes are idempotent (a redelivered message or a
 // resumed run writes the same rows again).
-import type { Pool } from "@rlhf-loop/kit";
+import { checkSchemaName, type Pool } from "@rlhf-loop/kit";
 import type { ServedPolicy } from "../domain/serving.js";
 import type { StepStats } from "../train/rl.js";
 
@@ -35,18 +35,13 @@ export interface CheckpointRow {
   readonly final: boolean;
 }
 
-const ident = (s: string): string => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`bad schema name "${s}"`);
-  return s;
-};
-
 export class RlStore {
   private readonly s: string;
   constructor(
     private readonly pool: Pool,
     schema: string,
   ) {
-    this.s = ident(schema);
+    this.s = checkSchemaName(schema);
   }
 
   /** Inserts a queued run; an existing run id is left as it is (idempotent requests). */

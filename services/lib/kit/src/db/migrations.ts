@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../log/logger.js";
 import { withTransaction, type Pool } from "./pool.js";
+import { checkSchemaName } from "./schema-name.js";
 
 export interface MigrationOptions {
   /** The Postgres schema the service owns; created if missing. Lowercase identifier. */
@@ -59,7 +60,7 @@ function lockKey(schema: string): string {
  */
 export async function runMigrations(pool: Pool, options: MigrationOptions): Promise<MigrationResult> {
   const { schema } = options;
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`schema name ${JSON.stringify(schema)} is not a plain lowercase identifier`);
+  checkSchemaName(schema);
   const files = await readMigrations(options.dir);
   const applied: string[] = [];
   const skipped: string[] = [];
