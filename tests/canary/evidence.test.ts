@@ -6,7 +6,7 @@ import { before, test } from "node:test";
 import { Prng } from "@rlhf-loop/ml";
 import { createWorld, defaultWorldConfig } from "@rlhf-loop/sim";
 import { DEFAULT_RL_CONFIG, fitReference, fitSimRewardModel, RlRun, simChats, simJudge as rlSimJudge, simPairs, SMALL_POLICY_SHAPE, type FittedReference, type RlConfig, type SimChat } from "@rlhf-loop/rl-trainer";
-import { SIM_SUPPORT_CHECKS, defaultGateConfig, runCanary, simJudge, type CanaryPorts, type CanarySet, type CanaryTask, type CanaryReportDoc } from "@rlhf-loop/canary";
+import { SIM_SUPPORT_CHECKS, checksFor, defaultGateConfig, runCanary, simJudge, type CanaryPorts, type CanarySet, type CanaryTask, type CanaryReportDoc } from "@rlhf-loop/canary";
 
 const world = createWorld(defaultWorldConfig(), 7);
 const THREADS = 1;
@@ -15,11 +15,6 @@ const SAMPLES = 4;
 let train: SimChat[] = [];
 let set: CanarySet;
 let ref: FittedReference;
-
-function checksFor(intent: string) {
-  const base = SIM_SUPPORT_CHECKS.default ?? {};
-  return { ...base, ...(SIM_SUPPORT_CHECKS.intents?.[intent] ?? {}) };
-}
 
 before(async () => {
   const chats = await simChats(world, 3500 + TASKS * 2);
@@ -30,7 +25,7 @@ before(async () => {
     if (seen.has(c.prompt) || tasks.length === TASKS) continue;
     seen.add(c.prompt);
     const intent = c.request.backOffice.intent;
-    tasks.push({ taskId: c.request.interactionId, intent, segment: c.request.segment, prompt: c.prompt, loggedAnswer: c.answer, checks: checksFor(intent), expertComparisons: [] });
+    tasks.push({ taskId: c.request.interactionId, intent, segment: c.request.segment, prompt: c.prompt, loggedAnswer: c.answer, checks: checksFor(SIM_SUPPORT_CHECKS, intent), expertComparisons: [] });
   }
   set = { setId: "evidence", tenantId: "sim", version: 1, source: "traffic", createdAt: new Date(0).toISOString(), tasks };
   ref = await fitReference(train, { seed: 1, epochs: 6, lr: 0.02, temperature: 0.6, shape: SMALL_POLICY_SHAPE, threads: THREADS });

@@ -6,7 +6,7 @@ export { keywordJudge, type CanaryJudge } from "./domain/judge.js";
 export { simJudge } from "./domain/sim-judge.js";
 export { defaultGateConfig, decide, parseGateConfig, type GateConfig } from "./domain/gate.js";
 export { runCanary, type CanaryPorts, type CanaryRunInput } from "./domain/run.js";
-export { SIM_SUPPORT_CHECKS, type ChecksTemplate } from "./domain/checks-template.js";
+export { SIM_SUPPORT_CHECKS, checksFor, type ChecksTemplate } from "./domain/checks-template.js";
 export { renderReportHtml } from "./report/index.js";
 export { escapeHtml, binLengths } from "./report/index.js";
 export { runCanaryCli, CANARY_USAGE, type CanaryCliIo } from "./cli/commands.js";

@@ -9,7 +9,7 @@ import { loadavg } from "node:os";
 import { Prng } from "@rlhf-loop/ml";
 import { createWorld, defaultWorldConfig } from "@rlhf-loop/sim";
 import { DEFAULT_RL_CONFIG, fitReference, fitSimRewardModel, RlRun, simChats, simJudge as rlSimJudge, simPairs } from "@rlhf-loop/rl-trainer";
-import { SIM_SUPPORT_CHECKS, defaultGateConfig, runCanary, simJudge, type CanaryPorts, type CanarySet, type CanaryTask } from "@rlhf-loop/canary";
+import { SIM_SUPPORT_CHECKS, checksFor, defaultGateConfig, runCanary, simJudge, type CanaryPorts, type CanarySet, type CanaryTask } from "@rlhf-loop/canary";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" }, json: { type: "boolean" }, threads: { type: "string" } } });
 const quick = values.quick === true;
@@ -26,7 +26,7 @@ for (const c of chats.slice(3000)) {
   if (seen.has(c.prompt) || tasks.length === TASKS) continue;
   seen.add(c.prompt);
   const intent = c.request.backOffice.intent;
-  tasks.push({ taskId: c.request.interactionId, intent, segment: c.request.segment, prompt: c.prompt, loggedAnswer: c.answer, checks: { ...SIM_SUPPORT_CHECKS.default, ...SIM_SUPPORT_CHECKS.intents?.[intent] }, expertComparisons: [] });
+  tasks.push({ taskId: c.request.interactionId, intent, segment: c.request.segment, prompt: c.prompt, loggedAnswer: c.answer, checks: checksFor(SIM_SUPPORT_CHECKS, intent), expertComparisons: [] });
 }
 const set: CanarySet = { setId: "bench", tenantId: "bench", version: 1, source: "traffic", createdAt: new Date(0).toISOString(), tasks };
 

@@ -14,7 +14,7 @@ export interface GateConfig {
   readonly minIntents: number;
   /** Reward-model win rate needed for a gain (with its interval above 0.5). */
   readonly minWinRate: number;
-  /** Gold (or rubric) gain whose interval must clear this to count as independent evidence. */
+  /** Gold gain whose interval must clear this to count as independent evidence. */
   readonly minIndependentGain: number;
   /** A hard-check pass-rate drop larger than this (interval below 0) rejects. */
   readonly maxCheckDrop: number;
@@ -111,11 +111,8 @@ export function decide(rows: readonly MetricRow[], cfg: GateConfig = defaultGate
     hold.push({ code: "reward_prefers_production", message: `the reward model prefers production: candidate win rate ${pct(win.candidate.estimate)} (95% CI ${pct(win.candidate.low)}-${pct(win.candidate.high)})`, metrics: ["reward_win_rate"] });
   }
 
-  // Independent evidence: the simulated product's gold, or the expert rubric's total where judged.
-  const rubricRows = rows.filter((r) => r.intent === "" && r.name.startsWith("rubric:"));
-  const independent = gold ?? undefined;
-  const independentGain = independent ? independent.delta.low > cfg.minIndependentGain : false;
-  const independentName = independent ? independent.name : rubricRows.length ? "rubric" : "";
+  // Independent evidence: the simulated product's gold utility (absent elsewhere).
+  const independentGain = gold ? gold.delta.low > cfg.minIndependentGain : false;
   const rewardGain = win ? win.candidate.estimate >= cfg.minWinRate && win.candidate.low > 0.5 : false;
 
   const shifts = shapeShifts(rows, cfg);
@@ -126,7 +123,7 @@ export function decide(rows: readonly MetricRow[], cfg: GateConfig = defaultGate
       : `${s.direction < 0 ? "fewer" : "more"} ${noun} everywhere: ${pct(s.overall.production.estimate)} -> ${pct(s.overall.candidate.estimate)}`;
     const where = `in ${s.movedIntents.length} of ${s.measuredIntents.length} intents (KS/z p = ${s.overall.pValue.toExponential(1)})`;
     if (independentGain) {
-      info.push({ code: `${s.code}_confirmed`, message: `${what} ${where}; ${independentName} rose too (95% CI of the change [${fmt(independent!.delta.low)}, ${fmt(independent!.delta.high)}]), so the shift is not only the reward model's taste`, metrics: [s.metric, independentName] });
+      info.push({ code: `${s.code}_confirmed`, message: `${what} ${where}; gold rose too (95% CI of the change [${fmt(gold!.delta.low)}, ${fmt(gold!.delta.high)}]), so the shift is not only the reward model's taste`, metrics: [s.metric, "gold"] });
     } else {
       hold.push({ code: s.code, message: `${what} ${where}, with no independent gain to confirm it: a reward-model preference leaking into every answer`, metrics: [s.metric] });
     }
