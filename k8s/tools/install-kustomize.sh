@@ -11,6 +11,8 @@ if [[ -x "$BIN/kustomize" && "$(cat "$BIN/kustomize.version" 2>/dev/null)" == "$
   echo "kustomize $VERSION already in $BIN"
   exit 0
 fi
+# Debian images often have Go installed under /usr/local/go without it on the PATH.
+export PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null || { echo "install-kustomize: needs Go (https://go.dev/dl/) or a kustomize/kubectl on the PATH" >&2; exit 1; }
 mkdir -p "$BIN"
 GOBIN="$BIN" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@$VERSION"
