@@ -8,10 +8,10 @@ import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { AppError, addService, bindGrpc, createGrpcClient, createGrpcServer, createKafkaBus, createLogger, createMetrics, createPool, stopGrpc, type Bus, type BusRecord, type Pool } from "@rlhf-loop/kit";
+import { AppError, addService, bindGrpc, createGrpcClient, newApiKey, createGrpcServer, createKafkaBus, createLogger, createMetrics, createPool, stopGrpc, type Bus, type BusRecord, type Pool } from "@rlhf-loop/kit";
 import { CanaryDecision, CanaryReportAnnouncementSchema, InteractionSchema, Canary, Policy, PolicyAnnouncementSchema, Reward, isCanaryHoldout, type CanaryReport } from "@rlhf-loop/proto";
 import { createWorld, customerText, defaultWorldConfig, gold, productionPolicy, type IntentId, type Slots } from "@rlhf-loop/sim";
-import { SIM_SUPPORT_CHECKS, createCanaryService, grpcAnswers, grpcScores, simJudge, type CanaryService } from "@rlhf-loop/canary";
+import { SIM_SUPPORT_CHECKS, canaryKeys, createCanaryService, grpcAnswers, grpcScores, simJudge, type CanaryService } from "@rlhf-loop/canary";
 import { readStackEnv } from "../support/stack-env.js";
 
 const env = readStackEnv();
@@ -24,6 +24,14 @@ const world = createWorld(config, 21);
 const bot = productionPolicy(config);
 const words = (a: string) => a.match(/\S+/g)?.length ?? 0;
 const firstSentence = (t: string) => (t.match(/[^.!?]+[.!?]/) ?? [t])[0]!.trim();
+
+// The keys the canary calls Policy and Reward with; the doubles refuse any other caller, as the
+// real services do.
+const POLICY_KEY = newApiKey("pk");
+const REWARD_KEY = newApiKey("rk");
+function requireKey(ctx: { header(n: string): string | undefined }, k: string): void {
+  if (ctx.header("authorization") !== `Bearer ${k}`) throw new AppError("unauthenticated", "missing or wrong key");
+}
 
 /** What the product's back office knew about each published prompt (the bot answers from it). */
 const backOffice = new Map<string, { intent: IntentId; slots: Slots; segment: string }>();
@@ -49,6 +57,8 @@ let pool: Pool;
 let svc: CanaryService;
 let httpBase = "";
 let canaryAddr = "";
+/** An operator key of tenant t1 (made once the canary's migrations ran). */
+let key = "";
 const grpc = createGrpcServer();
 const announced: CanaryReport[] = [];
 const answers = { close: () => undefined } as ReturnType<typeof grpcAnswers>;
@@ -67,7 +77,7 @@ async function eventually<T>(f: () => Promise<T | undefined>, ms = 120_000): Pro
 }
 
 async function http(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
-  const res = await fetch(`${httpBase}${path}`, { method, ...(body !== undefined ? { headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${httpBase}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   const text = await res.text();
   let json: Record<string, unknown>;
   try {
@@ -89,7 +99,8 @@ before(async () => {
     async generate() {
       throw new AppError("failed_precondition", "this double serves GenerateBatch only");
     },
-    async generateBatch(req) {
+    async generateBatch(req, ctx) {
+      requireKey(ctx, POLICY_KEY);
       const out = req.prompts.flatMap((p, i) => Array.from({ length: req.samplesPerPrompt || 1 }, (_, s) => ({ promptIndex: i, sampleIndex: s, answer: answerFor(req.policyVersion, p, `${req.seed}/${i}/${s}`), tokens: 0, logProb: 0 })));
       return { policyVersion: req.policyVersion, answers: out };
     },
@@ -104,7 +115,8 @@ before(async () => {
     async score() {
       throw new AppError("failed_precondition", "this double serves ScoreBatch only");
     },
-    async scoreBatch(req) {
+    async scoreBatch(req, ctx) {
+      requireKey(ctx, REWARD_KEY);
       // "length-rm" likes short answers; "gold-rm" is the simulated product's gold utility.
       const scores = req.items.map((x) => (req.modelId === "length-rm" ? -words(x.answer) : gold(x.prompt, x.answer)));
       return { modelId: req.modelId, scores };
@@ -117,9 +129,9 @@ before(async () => {
     },
   }, { logger, metrics });
   const port = await bindGrpc(grpc, "127.0.0.1:0");
-  const policyAnswers = grpcAnswers(`127.0.0.1:${port}`, { promptsPerCall: 40 });
+  const policyAnswers = grpcAnswers(`127.0.0.1:${port}`, { promptsPerCall: 40, key: POLICY_KEY });
   Object.assign(answers, policyAnswers);
-  const scores = grpcScores(`127.0.0.1:${port}`);
+  const scores = grpcScores(`127.0.0.1:${port}`, { key: REWARD_KEY });
 
   svc = createCanaryService({
     bus, pool, logger, metrics, answers: policyAnswers, scores, judge: simJudge(config),
@@ -128,6 +140,7 @@ before(async () => {
   const ports = await svc.start();
   httpBase = `http://127.0.0.1:${ports.httpPort}`;
   canaryAddr = `127.0.0.1:${ports.grpcPort}`;
+  key = (await canaryKeys.create(pool, { schema, tenantId: "t1", role: "operator", label: "test" })).key;
   await bus.subscribe({
     groupId: `canary-test-reader-${suffix}`, topics: [topics.reports], fromBeginning: true,
     handleBatch: async (records: readonly BusRecord[]) => {
@@ -215,15 +228,16 @@ test("a final checkpoint is canaried on its own: shorter everywhere under a leng
 
 test("a better checkpoint is promoted over gRPC and becomes the tenant's served policy", { skip, timeout: 180_000 }, async () => {
   const client = createGrpcClient(Canary, canaryAddr);
+  const md = { metadata: { authorization: `Bearer ${key}` } };
   try {
-    const before = await client.getServingPolicy({ tenantId: "t1" });
+    const before = await client.getServingPolicy({ tenantId: "t1" }, md);
     assert.equal(before.policyVersion, "");
-    const res = await client.startCanary({ tenantId: "t1", candidateVersion: "best-v1", rewardModelId: "gold-rm" }, { timeoutMs: 150_000 });
+    const res = await client.startCanary({ tenantId: "t1", candidateVersion: "best-v1", rewardModelId: "gold-rm" }, { timeoutMs: 150_000, ...md });
     const r = res.report!;
     assert.equal(r.decision, CanaryDecision.PROMOTE, JSON.stringify(r.reasons));
     const g = r.metrics.find((m) => m.name === "gold" && m.intent === "")!;
     assert.ok(g.deltaLow > 0, `gold rose: ${g.delta} [${g.deltaLow}, ${g.deltaHigh}]`);
-    const serving = await client.getServingPolicy({ tenantId: "t1" });
+    const serving = await client.getServingPolicy({ tenantId: "t1" }, md);
     assert.equal(serving.policyVersion, "best-v1");
     assert.equal(serving.reportId, r.reportId);
     // Weekly tracking: the served policy answers the canary set; figures with intervals per week.
@@ -234,7 +248,7 @@ test("a better checkpoint is promoted over gRPC and becomes the tenant's served 
     assert.ok(point.figures["gold"]!.estimate > 0 && point.figures["hard_check_pass"]!.low <= point.figures["hard_check_pass"]!.estimate);
     const badTrack = await http("POST", "/v1/tenants/t1/track", { at: "yesterday" });
     assert.equal(badTrack.status, 400);
-    const missing = await client.startCanary({ tenantId: "t1", candidateVersion: "", rewardModelId: "gold-rm" }).catch((e: unknown) => e as AppError);
+    const missing = await client.startCanary({ tenantId: "t1", candidateVersion: "", rewardModelId: "gold-rm" }, md).catch((e: unknown) => e as AppError);
     assert.ok(missing instanceof AppError && missing.code === "invalid_argument" && missing.fields[0]?.path === "candidate_version");
     await eventually(async () => announced.find((x) => x.candidateVersion === "best-v1"));
   } finally {

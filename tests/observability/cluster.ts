@@ -9,9 +9,9 @@ import { randomBytes } from "node:crypto";
 import { createKafkaBus, createLogger, createMetrics, createPool, type Bus, type Metrics, type Pool } from "@rlhf-loop/kit";
 import { createApiKey, createIngestionService, createTenant, type IngestionService } from "@rlhf-loop/ingestion";
 import { createLabelingService, createRater, type LabelingService } from "@rlhf-loop/labeling";
-import { createRewardService, type RewardOptions, type RewardService } from "@rlhf-loop/reward";
-import { createRlTrainerService, grpcReward, type RlTrainerService } from "@rlhf-loop/rl-trainer";
-import { createCanaryService, grpcAnswers, grpcScores, type CanaryService } from "@rlhf-loop/canary";
+import { createRewardService, rewardKeys, type RewardOptions, type RewardService } from "@rlhf-loop/reward";
+import { createRlTrainerService, grpcReward, policyKeys, type RlTrainerService } from "@rlhf-loop/rl-trainer";
+import { canaryKeys, createCanaryService, grpcAnswers, grpcScores, type CanaryService } from "@rlhf-loop/canary";
 import { Kafka, logLevel } from "kafkajs";
 import type { StackEnv } from "../support/stack-env.js";
 
@@ -35,6 +35,10 @@ export interface Cluster {
   canaryUrl: string;
   /** Labeling key with the lead role (rubrics, snapshots). */
   leadKey: string;
+  /** Operator keys of the tenant for reward (approve), the RL trainer and the canary (sets). */
+  rewardKey: string;
+  policyKey: string;
+  canaryKey: string;
   topics: { interactions: string; feedback: string; pairs: string; datasets: string; rewardModels: string; rlRuns: string; policies: string; canaryReports: string };
   targets: Target[];
   /** host:port of each service's gRPC listener. */
@@ -149,9 +153,12 @@ export async function startCluster(env: StackEnv, opts: ClusterOptions = {}): Pr
     });
     const rewPorts = await rew.start();
     stops.push(() => rew.stop());
+    // Internal callers carry service keys of every tenant; the test drives the APIs as the tenant's operator.
+    const star = { tenantId: "*", role: "service" } as const;
+    const rewardKey = (await rewardKeys.create(rewP.pool, { schema: schemas.reward, tenantId, role: "operator" })).key;
 
     const rlP = part("rl-trainer");
-    const reward = grpcReward(`127.0.0.1:${rewPorts.grpcPort}`);
+    const reward = grpcReward(`127.0.0.1:${rewPorts.grpcPort}`, { key: (await rewardKeys.create(rewP.pool, { ...star, schema: schemas.reward, label: "rl-trainer" })).key });
     const rl: RlTrainerService = createRlTrainerService({
       ...rlP,
       rewardFor: reward.rewardFor,
@@ -167,9 +174,11 @@ export async function startCluster(env: StackEnv, opts: ClusterOptions = {}): Pr
       reward.close();
     });
 
+    const policyKey = (await policyKeys.create(rlP.pool, { schema: schemas["rl-trainer"], tenantId, role: "operator" })).key;
+
     const canP = part("canary");
-    const answers = grpcAnswers(`127.0.0.1:${rlPorts.grpcPort}`);
-    const scores = grpcScores(`127.0.0.1:${rewPorts.grpcPort}`);
+    const answers = grpcAnswers(`127.0.0.1:${rlPorts.grpcPort}`, { key: (await policyKeys.create(rlP.pool, { ...star, schema: schemas["rl-trainer"], label: "canary" })).key });
+    const scores = grpcScores(`127.0.0.1:${rewPorts.grpcPort}`, { key: (await rewardKeys.create(rewP.pool, { ...star, schema: schemas.reward, label: "canary" })).key });
     const can: CanaryService = createCanaryService({
       ...canP,
       answers,
@@ -185,6 +194,7 @@ export async function startCluster(env: StackEnv, opts: ClusterOptions = {}): Pr
       answers.close();
       scores.close();
     });
+    const canaryKey = (await canaryKeys.create(canP.pool, { schema: schemas.canary, tenantId, role: "operator" })).key;
 
     const at = (port: number) => `127.0.0.1:${port}`;
     const byName = new Map(parts.map((p) => [p.name, p.metrics]));
@@ -194,6 +204,9 @@ export async function startCluster(env: StackEnv, opts: ClusterOptions = {}): Pr
       tenantId,
       apiKey,
       leadKey: lead.key,
+      rewardKey,
+      policyKey,
+      canaryKey,
       ingestUrl: `http://${at(ingPorts.httpPort)}`,
       labelingUrl: `http://${at(labPorts.httpPort)}`,
       rewardUrl: `http://${at(rewPorts.httpPort)}`,

@@ -171,13 +171,13 @@ async function main(): Promise<void> {
     if (modelId && !/rlhf_reward_serving_model\{[^}]*\} 1/.test(await metricsText(c.targets[2]!.address))) {
       // Its diagnostics flagged a check, so it was not approved: force it (as an operator could),
       // so RL has a served model; RlhfRewardServedModelFlagged then fires, as it should.
-      const r = await fetch(`${c.rewardUrl}/v1/models/${modelId}/approve`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ force: true }) });
+      const r = await fetch(`${c.rewardUrl}/v1/models/${modelId}/approve`, { method: "POST", headers: { authorization: `Bearer ${c.rewardKey}`, "content-type": "application/json" }, body: JSON.stringify({ force: true }) });
       stages["reward"] += `; flagged, approved with force (HTTP ${r.status})`;
     }
     log(`reward: ${stages["reward"]}`);
 
     // A canary set from held-out traffic, then an RL run on the model; its final checkpoint is canaried.
-    const set = await fetch(`${c.canaryUrl}/v1/canary-sets`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tenantId: c.tenantId, fromTraffic: { size: 24, seed: 1, checks: "sim-support" } }) });
+    const set = await fetch(`${c.canaryUrl}/v1/canary-sets`, { method: "POST", headers: { authorization: `Bearer ${c.canaryKey}`, "content-type": "application/json" }, body: JSON.stringify({ tenantId: c.tenantId, fromTraffic: { size: 24, seed: 1, checks: "sim-support" } }) });
     stages["canary set"] = `HTTP ${set.status}: ${(await set.text()).slice(0, 120)}`;
     log(`canary set: ${stages["canary set"]}`);
     if (modelId) {

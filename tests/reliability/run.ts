@@ -1,11 +1,13 @@
 /**
  * The fault scenarios of issue 10 on the isolated reliability stack (never the shared dev stack):
  *   node --import tsx tests/reliability/run.ts [--only NAME,...] [--rate N]
+ * (NAME matches part of a scenario name: `--only labeling,reward,rl-trainer,canary` runs the later consumers only.)
  * Needs the isolated stack up (scripts/reliability.sh starts it). Prints a table, writes
  * <run dir>/results/scenarios.json, exits 1 on any loss, duplicate or failed check.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { CONSUMER_SCENARIOS, CONSUMER_STAGES, runConsumerScenarios } from "./lib/consumers.js";
 import { consumerPause, dlqPoison, intakeSigterm, kafkaRestart, persisterSigkill, postgresRestart } from "./lib/faults.js";
 import { runReplay } from "./lib/replay.js";
 import { runScenario, type ScenarioRow, type ScenarioSpec } from "./lib/scenario.js";
@@ -32,6 +34,12 @@ for (const spec of specs) {
 if (pick("replay a full day")) {
   env.log("scenario: replay a full day");
   rows.push(await runReplay(env));
+}
+// The later consumers run as one chain (each stage feeds the next); each picked stage is a row.
+const stages = CONSUMER_STAGES.filter((s) => pick(CONSUMER_SCENARIOS[s]));
+if (stages.length > 0) {
+  env.log(`scenarios: ${stages.map((s) => CONSUMER_SCENARIOS[s]).join(", ")}`);
+  rows.push(...(await runConsumerScenarios({ ...env, timeoutMs: 900_000 }, { stages, ...(rate ? { ratePerSec: rate } : {}) })));
 }
 
 const resultsDir = `${stack.cfg.runDir}/results`;

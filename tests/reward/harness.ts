@@ -8,7 +8,7 @@ import { create } from "@bufbuild/protobuf";
 import { AppError, addService, bindGrpc, createGrpcServer, createKafkaBus, createLogger, createMetrics, createPool, stopGrpc } from "@rlhf-loop/kit";
 import type { Bus, Pool } from "@rlhf-loop/kit";
 import { DatasetPairSchema, Labeling, PairSource, type DatasetPair } from "@rlhf-loop/proto";
-import { createRewardService, type RewardOptions, type RewardService, type TrainPair } from "@rlhf-loop/reward";
+import { createRewardService, rewardKeys, type RewardOptions, type RewardService, type TrainPair } from "@rlhf-loop/reward";
 import { Kafka, logLevel } from "kafkajs";
 
 export { readStackEnv as stackEnv } from "../support/stack-env.js";
@@ -46,6 +46,12 @@ export interface Harness {
   bus: Bus;
   kafka: Kafka;
   snapshots: Map<string, DatasetPair[]>;
+  /** Reward keys made after start: service of every tenant, operator and reader of tenant "t1". */
+  keys: { service: string; operator: string; reader: string };
+  /** gRPC call options carrying a key (default: the service key). */
+  call(key?: string): { metadata: Record<string, string> };
+  /** HTTP headers carrying a key (default: the operator key), plus JSON content type. */
+  headers(key?: string): Record<string, string>;
   eventually<T>(check: () => Promise<T>, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -121,7 +127,12 @@ export async function startHarness(env: { brokers: string[]; databaseUrl: string
     const names = Object.values(topics).flatMap((t) => [t, `${t}.dlq`]);
     await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
     const { httpPort, grpcPort } = await service.start();
+    const make = async (tenantId: string, role: "service" | "operator" | "reader") => (await rewardKeys.create(pool, { schema, tenantId, role, label: "test" })).key;
+    const keys = { service: await make("*", "service"), operator: await make("t1", "operator"), reader: await make("t1", "reader") };
     return {
+      keys,
+      call: (key = keys.service) => ({ metadata: { authorization: `Bearer ${key}` } }),
+      headers: (key = keys.operator) => ({ authorization: `Bearer ${key}`, "content-type": "application/json" }),
       service,
       suffix,
       schema,

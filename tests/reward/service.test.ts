@@ -51,9 +51,9 @@ describe("reward service (Kafka + Postgres)", { skip: env ? false : "KAFKA_BROKE
   }
 
   it("before any model: Score is FAILED_PRECONDITION, unknown ids NOT_FOUND", async () => {
-    await assert.rejects(client.score({ prompt: "q", answer: "a" }), (e: unknown) => e instanceof AppError && e.code === "failed_precondition");
-    await assert.rejects(client.score({ modelId: "rm-nope", prompt: "q", answer: "a" }), (e: unknown) => e instanceof AppError && e.code === "not_found");
-    await assert.rejects(client.getModel({ modelId: "rm-nope" }), (e: unknown) => e instanceof AppError && e.code === "not_found");
+    await assert.rejects(client.score({ prompt: "q", answer: "a" }, h.call()), (e: unknown) => e instanceof AppError && e.code === "failed_precondition");
+    await assert.rejects(client.score({ modelId: "rm-nope", prompt: "q", answer: "a" }, h.call()), (e: unknown) => e instanceof AppError && e.code === "not_found");
+    await assert.rejects(client.getModel({ modelId: "rm-nope" }, h.call()), (e: unknown) => e instanceof AppError && e.code === "not_found");
   });
 
   let first = "";
@@ -70,7 +70,7 @@ describe("reward service (Kafka + Postgres)", { skip: env ? false : "KAFKA_BROKE
     const m = await h.service.registry.get(first);
     assert.equal(m?.status, "approved");
     assert.equal(h.service.serving.servingModelId, first);
-    const got = await client.getModel({});
+    const got = await client.getModel({}, h.call());
     assert.equal(got.model?.modelId, first);
     assert.equal(got.model?.status, RewardModelStatus.APPROVED);
     assert.ok(got.model!.heldOutAccuracy > 0.9, `held-out accuracy ${got.model!.heldOutAccuracy}`);
@@ -98,28 +98,28 @@ describe("reward service (Kafka + Postgres)", { skip: env ? false : "KAFKA_BROKE
     const prompt = "question 3 about my refund";
     const good = "approved refund per our policy the details";
     const bad = "no idea refund whatever";
-    const s1 = await client.score({ prompt, answer: good });
-    const s2 = await client.score({ prompt, answer: bad });
+    const s1 = await client.score({ prompt, answer: good }, h.call());
+    const s2 = await client.score({ prompt, answer: bad }, h.call());
     assert.equal(s1.modelId, first);
     assert.ok(s1.score > s2.score, `${s1.score} vs ${s2.score}`);
-    const b = await client.scoreBatch({ items: [{ prompt, answer: good }, { prompt, answer: bad }] });
+    const b = await client.scoreBatch({ items: [{ prompt, answer: good }, { prompt, answer: bad }] }, h.call());
     assert.deepEqual(b.scores, [s1.score, s2.score]);
-    const c = await client.compare({ prompt, answerA: good, answerB: bad });
+    const c = await client.compare({ prompt, answerA: good, answerB: bad }, h.call());
     assert.ok(Math.abs(c.pABeatsB - 1 / (1 + Math.exp(-(s1.score - s2.score)))) < 1e-12);
-    const res = await fetch(`${h.baseUrl}/get_reward`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: [prompt + good], prompts: [prompt] }) });
+    const res = await fetch(`${h.baseUrl}/get_reward`, { method: "POST", headers: h.headers(), body: JSON.stringify({ query: [prompt + good], prompts: [prompt] }) });
     const body = (await res.json()) as { rewards: number[]; model_id: string };
     assert.equal(res.status, 200);
     assert.equal(body.model_id, first);
     assert.ok(Math.abs(body.rewards[0]! - s1.score) < 1e-9);
-    const badReq = await fetch(`${h.baseUrl}/get_reward`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: [""] }) });
+    const badReq = await fetch(`${h.baseUrl}/get_reward`, { method: "POST", headers: h.headers(), body: JSON.stringify({ query: [""] }) });
     assert.equal(badReq.status, 400);
   });
 
   it("rejects empty and oversized texts with INVALID_ARGUMENT and field paths", async () => {
-    await assert.rejects(client.score({ prompt: "q", answer: "  " }), (e: unknown) => e instanceof AppError && e.code === "invalid_argument" && e.fields.some((f) => f.path === "answer"));
+    await assert.rejects(client.score({ prompt: "q", answer: "  " }, h.call()), (e: unknown) => e instanceof AppError && e.code === "invalid_argument" && e.fields.some((f) => f.path === "answer"));
     const long = "x".repeat(h.service.options.limits.maxTextChars + 1);
-    await assert.rejects(client.scoreBatch({ items: [{ prompt: "q", answer: "ok" }, { prompt: "q", answer: long }] }), (e: unknown) => e instanceof AppError && e.code === "invalid_argument" && e.fields.some((f) => f.path === "items[1].answer"));
-    await assert.rejects(client.scoreBatch({ items: [] }), (e: unknown) => e instanceof AppError && e.code === "invalid_argument");
+    await assert.rejects(client.scoreBatch({ items: [{ prompt: "q", answer: "ok" }, { prompt: "q", answer: long }] }, h.call()), (e: unknown) => e instanceof AppError && e.code === "invalid_argument" && e.fields.some((f) => f.path === "items[1].answer"));
+    await assert.rejects(client.scoreBatch({ items: [] }, h.call()), (e: unknown) => e instanceof AppError && e.code === "invalid_argument");
   });
 
   it("rlhf reward train --dataset reads the snapshot over gRPC and prints accuracy next to the length rule", async () => {
@@ -152,7 +152,7 @@ describe("reward service (Kafka + Postgres)", { skip: env ? false : "KAFKA_BROKE
     await assert.rejects(h.service.registrar.approve(run.modelId!), (e: unknown) => e instanceof AppError && e.code === "failed_precondition");
     assert.equal(h.service.serving.servingModelId, first);
     // A candidate can still be scored by id.
-    const s = await client.score({ modelId: run.modelId!, prompt: "q", answer: "a longer answer with many words in it" });
+    const s = await client.score({ modelId: run.modelId!, prompt: "q", answer: "a longer answer with many words in it" }, h.call());
     assert.equal(s.modelId, run.modelId);
   });
 
@@ -163,7 +163,7 @@ describe("reward service (Kafka + Postgres)", { skip: env ? false : "KAFKA_BROKE
     let calls = 0;
     const load = (async () => {
       while (!stop) {
-        const r = await client.score({ prompt: "question 1 about my order", answer: "approved order the details" });
+        const r = await client.score({ prompt: "question 1 about my order", answer: "approved order the details" }, h.call());
         ids.add(r.modelId);
         calls++;
       }
@@ -208,13 +208,13 @@ describe("reward service (Kafka + Postgres)", { skip: env ? false : "KAFKA_BROKE
     const expected = JSON.parse(readFileSync(`${FIXTURE}/expected.json`, "utf8")) as { cases: { prompt: string; response: string; score: number }[] };
     const byo = (await h.service.registry.list()).find((m) => m.kind === "hf");
     assert.ok(byo, "the brought model was registered at start");
-    const b = await client.scoreBatch({ modelId: byo.modelId, items: expected.cases.map((c) => ({ prompt: c.prompt, answer: c.response })) });
+    const b = await client.scoreBatch({ modelId: byo.modelId, items: expected.cases.map((c) => ({ prompt: c.prompt, answer: c.response })) }, h.call());
     b.scores.forEach((s, i) => assert.ok(Math.abs(s - expected.cases[i]!.score) < 1e-4, `case ${i}: ${s} vs ${expected.cases[i]!.score}`));
-    const refused = await fetch(`${h.baseUrl}/v1/models/${byo.modelId}/approve`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const refused = await fetch(`${h.baseUrl}/v1/models/${byo.modelId}/approve`, { method: "POST", headers: h.headers(), body: "{}" });
     assert.equal(refused.status, 412); // FAILED_PRECONDITION
-    const forced = await fetch(`${h.baseUrl}/v1/models/${byo.modelId}/approve`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ force: true }) });
+    const forced = await fetch(`${h.baseUrl}/v1/models/${byo.modelId}/approve`, { method: "POST", headers: h.headers(), body: JSON.stringify({ force: true }) });
     assert.equal(forced.status, 200, await forced.text());
-    const s = await client.score({ prompt: expected.cases[0]!.prompt, answer: expected.cases[0]!.response });
+    const s = await client.score({ prompt: expected.cases[0]!.prompt, answer: expected.cases[0]!.response }, h.call());
     assert.equal(s.modelId, byo.modelId);
     assert.ok(Math.abs(s.score - expected.cases[0]!.score) < 1e-4);
   });

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { addService, bindGrpc, createGrpcServer, createKafkaBus, createLogger, createMetrics, createPool, runMigrations, stopGrpc } from "@rlhf-loop/kit";
+import { AppError, addService, bindGrpc, newApiKey, createGrpcServer, createKafkaBus, createLogger, createMetrics, createPool, runMigrations, stopGrpc } from "@rlhf-loop/kit";
 import { Reward, RlRunRequestSchema } from "@rlhf-loop/proto";
 import { createWorld, defaultWorldConfig } from "@rlhf-loop/sim";
 import { RlStore, simChats } from "@rlhf-loop/rl-trainer";
@@ -26,9 +26,12 @@ test("job.ts runs one request from its topic and exits 0", { skip, timeout: 300_
   const topic = `test.${suffix}.rl-runs`;
   const reward = createGrpcServer();
   let scored = 0;
+  // The reward service refuses callers without a key; the job sends RL_REWARD_KEY.
+  const rewardKey = newApiKey("rk");
   addService(reward, Reward, {
     score: async () => ({ modelId: "rm-1", score: 0 }),
-    scoreBatch: async (req) => {
+    scoreBatch: async (req, ctx) => {
+      if (ctx.header("authorization") !== `Bearer ${rewardKey}`) throw new AppError("unauthenticated", "missing or wrong key");
       scored += req.items.length;
       return { modelId: req.modelId, scores: req.items.map((i) => -(i.answer.match(/\S+/g)?.length ?? 0) / 20) };
     },
@@ -47,7 +50,7 @@ test("job.ts runs one request from its topic and exits 0", { skip, timeout: 300_
     const req = (id: string) => ({ key: id, message: create(RlRunRequestSchema, { runId: id, tenantId: "t1", rewardModelId: "rm-1", config: { steps: 2, promptsPerStep: 8, samplesPerPrompt: 2 } }) });
     await bus.publish(topic, RlRunRequestSchema, [req("job-1"), req("job-2")]);
     const env = {
-      ...process.env, DATABASE_URL: databaseUrl!, KAFKA_BROKERS: brokers!, RL_DB_SCHEMA: schema, REWARD_GRPC_ADDRESS: `127.0.0.1:${rewardPort}`,
+      ...process.env, DATABASE_URL: databaseUrl!, KAFKA_BROKERS: brokers!, RL_DB_SCHEMA: schema, REWARD_GRPC_ADDRESS: `127.0.0.1:${rewardPort}`, RL_REWARD_KEY: rewardKey,
       RL_TOPIC_RL_RUNS: topic, RL_TOPIC_POLICIES: `test.${suffix}.policies`, RL_TOPIC_REWARD_MODELS: `test.${suffix}.reward-models`,
       RL_TOPIC_INTERACTIONS: `test.${suffix}.interactions`, RL_TOPIC_CANARY_REPORTS: `test.${suffix}.canary-reports`, RL_GROUP_PREFIX: `rl-job-test-${suffix}`, PORT: "0", GRPC_PORT: "0", HOST: "127.0.0.1",
       RL_JOB_WAIT_SECONDS: "120", RL_THREADS: "1", LOG_LEVEL: "warn",

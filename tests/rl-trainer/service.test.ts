@@ -14,7 +14,7 @@ import { readModelMetadata } from "@rlhf-loop/ml";
 import { Kafka, logLevel } from "kafkajs";
 import { createWorld, defaultWorldConfig } from "@rlhf-loop/sim";
 import { CanaryDecision, CanaryReportAnnouncementSchema, InteractionSchema, Policy, PolicyAnnouncementSchema, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, RlRunStatus } from "@rlhf-loop/proto";
-import { createRlTrainerService, runRlRun, simJudge, type RlTrainerService, type StepStats } from "@rlhf-loop/rl-trainer";
+import { createRlTrainerService, policyKeys, runRlRun, simJudge, type RlTrainerService, type StepStats } from "@rlhf-loop/rl-trainer";
 
 const brokers = process.env["KAFKA_BROKERS"]?.split(",");
 const databaseUrl = process.env["DATABASE_URL"];
@@ -22,6 +22,11 @@ const skip = !brokers || !databaseUrl ? "needs KAFKA_BROKERS and DATABASE_URL (b
 
 const suffix = randomBytes(4).toString("hex");
 const schema = `rl_trainer_t_${suffix}`;
+/** Policy keys made once the migrations ran: a service key of every tenant, an operator of t1. */
+const keys = { star: "", operator: "" };
+const md = () => ({ metadata: { authorization: `Bearer ${keys.star}` } });
+const op = () => ({ metadata: { authorization: `Bearer ${keys.operator}` } });
+const auth = () => ({ headers: { authorization: `Bearer ${keys.star}` } });
 const topics = { rlRuns: `test.${suffix}.rl-runs`, rewardModels: `test.${suffix}.reward-models`, policies: `test.${suffix}.policies`, interactions: `test.${suffix}.interactions`, canaryReports: `test.${suffix}.canary-reports` };
 let bus: Bus;
 let pool: Pool;
@@ -61,6 +66,8 @@ before(async () => {
     },
   });
   ({ grpcPort } = await svc.start());
+  keys.star = (await policyKeys.create(pool, { schema, tenantId: "*", role: "service", label: "test" })).key;
+  keys.operator = (await policyKeys.create(pool, { schema, tenantId: "t1", role: "operator", label: "test" })).key;
   await bus.subscribe({
     groupId: `rl-trainer-test-reader-${suffix}`, topics: [topics.policies], fromBeginning: true,
     handleBatch: async (records: readonly BusRecord[]) => {
@@ -133,18 +140,18 @@ test("a run requested on the rl-runs topic trains, stores stats and checkpoints 
 
   const client = createGrpcClient(Policy, `127.0.0.1:${grpcPort}`);
   try {
-    const g = await client.generate({ prompt: "Hi, I want a refund for order #123456, bought 12 days ago.", seed: 3 });
+    const g = await client.generate({ prompt: "Hi, I want a refund for order #123456, bought 12 days ago.", seed: 3 }, md());
     assert.equal(g.policyVersion, "run-a@4");
     assert.ok(g.answer.length > 0 && g.tokens > 0 && g.logProb < 0);
-    const again = await client.generate({ prompt: "Hi, I want a refund for order #123456, bought 12 days ago.", seed: 3, policyVersion: "run-a@2" });
+    const again = await client.generate({ prompt: "Hi, I want a refund for order #123456, bought 12 days ago.", seed: 3, policyVersion: "run-a@2" }, md());
     assert.equal(again.policyVersion, "run-a@2");
-    const got = await client.getRun({ runId: "run-a" });
+    const got = await client.getRun({ runId: "run-a" }, md());
     assert.equal(got.run?.status, RlRunStatus.COMPLETED);
     assert.equal(got.run?.recentSteps.length, 4);
-    await assert.rejects(client.getRun({ runId: "nope" }), /not found/);
-    await assert.rejects(client.startRun({ run: { runId: "bad id!", tenantId: "t1", rewardModelId: "rm-1" } }), /run_id/);
-    await assert.rejects(client.startRun({ run: { runId: "run-x", tenantId: "t1", rewardModelId: "rm-unknown" } }), /not been announced/);
-    await assert.rejects(client.startRun({ run: { runId: "run-y", tenantId: "t1", rewardModelId: "rm-1", config: { algorithm: "dpo" } } }), /algorithm/);
+    await assert.rejects(client.getRun({ runId: "nope" }, md()), /not found/);
+    await assert.rejects(client.startRun({ run: { runId: "bad id!", tenantId: "t1", rewardModelId: "rm-1" } }, op()), /run_id/);
+    await assert.rejects(client.startRun({ run: { runId: "run-x", tenantId: "t1", rewardModelId: "rm-unknown" } }, op()), /not been announced/);
+    await assert.rejects(client.startRun({ run: { runId: "run-y", tenantId: "t1", rewardModelId: "rm-1", config: { algorithm: "dpo" } } }, op()), /algorithm/);
   } finally {
     client.close();
   }
@@ -152,12 +159,12 @@ test("a run requested on the rl-runs topic trains, stores stats and checkpoints 
   assert.match(metrics, /rlhf_rl_steps_total\{[^}]*\} 4\n/);
   assert.match(metrics, /rlhf_rl_kl\{[^}]*\} -?\d/);
   const httpPort = (svc.http.server.address() as { port: number }).port;
-  const onnx = new Uint8Array(await (await fetch(`http://127.0.0.1:${httpPort}/v1/policies/run-a@4/model.onnx`)).arrayBuffer());
+  const onnx = new Uint8Array(await (await fetch(`http://127.0.0.1:${httpPort}/v1/policies/run-a@4/model.onnx`, auth())).arrayBuffer());
   const meta = readModelMetadata(onnx);
   assert.equal(meta["rlhf.kind"], "policy");
   assert.equal(meta["rlhf.policy_version"], "run-a@4");
   assert.ok((JSON.parse(meta["rlhf.vocab"]!) as { words: string[] }).words.length > 100);
-  assert.equal((await fetch(`http://127.0.0.1:${httpPort}/v1/policies/nope/model.onnx`)).status, 404);
+  assert.equal((await fetch(`http://127.0.0.1:${httpPort}/v1/policies/nope/model.onnx`, auth())).status, 404);
 });
 
 /** A canary report as the canary service announces it (keyed by candidate version). */
@@ -185,21 +192,21 @@ test("canary reports decide a tenant's served policy: HOLD serves nothing, PROMO
   const later = (min: number) => new Date(t0.getTime() + min * 60_000);
   try {
     // Checkpoints run-a@2 and run-a@4 exist (first test). No promotion yet: a tenant gets none.
-    await assert.rejects(client.generate({ prompt, seed: 3, tenantId: "t1" }), /no policy has been promoted for tenant t1/);
+    await assert.rejects(client.generate({ prompt, seed: 3, tenantId: "t1" }, md()), /no policy has been promoted for tenant t1/);
     await announceReport({ reportId: "rep-hold", tenantId: "t1", version: "run-a@4", decision: CanaryDecision.HOLD, at: t0 });
     await reportsSeen("HOLD", 1);
-    await assert.rejects(client.generate({ prompt, seed: 3, tenantId: "t1" }), /no policy has been promoted for tenant t1/);
+    await assert.rejects(client.generate({ prompt, seed: 3, tenantId: "t1" }, md()), /no policy has been promoted for tenant t1/);
     assert.equal(await svc.store.servedPolicy("t1"), undefined);
 
     await announceReport({ reportId: "rep-1", tenantId: "t1", version: "run-a@2", decision: CanaryDecision.PROMOTE, at: later(1) });
     await eventually(async () => ((await svc.store.servedPolicy("t1"))?.policyVersion === "run-a@2" ? true : undefined), 60_000);
-    const served = await client.generate({ prompt, seed: 3, tenantId: "t1" });
+    const served = await client.generate({ prompt, seed: 3, tenantId: "t1" }, md());
     assert.equal(served.policyVersion, "run-a@2");
-    const explicit = await client.generate({ prompt, seed: 3, tenantId: "t1", policyVersion: "run-a@2" });
+    const explicit = await client.generate({ prompt, seed: 3, tenantId: "t1", policyVersion: "run-a@2" }, md());
     assert.deepEqual([explicit.answer, explicit.logProb], [served.answer, served.logProb]);
-    assert.equal((await client.generate({ prompt, seed: 3, tenantId: "t1", policyVersion: "run-a@4" })).policyVersion, "run-a@4");
-    assert.equal((await client.generate({ prompt, seed: 3 })).policyVersion, "run-a@4", "no tenant, no version: the newest final checkpoint");
-    await assert.rejects(client.generate({ prompt, seed: 3, tenantId: "t2" }), /no policy has been promoted for tenant t2/);
+    assert.equal((await client.generate({ prompt, seed: 3, tenantId: "t1", policyVersion: "run-a@4" }, md())).policyVersion, "run-a@4");
+    assert.equal((await client.generate({ prompt, seed: 3 }, md())).policyVersion, "run-a@4", "no tenant, no version: the newest final checkpoint");
+    await assert.rejects(client.generate({ prompt, seed: 3, tenantId: "t2" }, md()), /no policy has been promoted for tenant t2/);
 
     // An older report (replayed or late) does not replace the newer promotion; a newer one does.
     await announceReport({ reportId: "rep-0", tenantId: "t1", version: "run-a@4", decision: CanaryDecision.PROMOTE, at: t0 });
@@ -208,7 +215,7 @@ test("canary reports decide a tenant's served policy: HOLD serves nothing, PROMO
     assert.equal((await svc.store.servedPolicy("t1"))?.reportId, "rep-1");
     await announceReport({ reportId: "rep-2", tenantId: "t1", version: "run-a@4", decision: CanaryDecision.PROMOTE, at: later(2) });
     await eventually(async () => ((await svc.store.servedPolicy("t1"))?.policyVersion === "run-a@4" ? true : undefined), 60_000);
-    assert.equal((await client.generate({ prompt, seed: 3, tenantId: "t1" })).policyVersion, "run-a@4");
+    assert.equal((await client.generate({ prompt, seed: 3, tenantId: "t1" }, md())).policyVersion, "run-a@4");
     // A later HOLD of another checkpoint leaves the served policy alone.
     await announceReport({ reportId: "rep-3", tenantId: "t1", version: "run-a@2", decision: CanaryDecision.HOLD, at: later(3) });
     await reportsSeen("HOLD", 2);
@@ -223,18 +230,18 @@ test("canary reports decide a tenant's served policy: HOLD serves nothing, PROMO
 
     // GenerateBatch: 3 prompts x 4 samples from the tenant's served policy, prompt-major, deterministic for a seed.
     const prompts = [prompt, "I forgot my password, how do I reset it?", "Where is my parcel? Order 445566 is late."];
-    const batch = await client.generateBatch({ prompts, samplesPerPrompt: 4, seed: 11, tenantId: "t1" });
+    const batch = await client.generateBatch({ prompts, samplesPerPrompt: 4, seed: 11, tenantId: "t1" }, md());
     assert.equal(batch.policyVersion, "run-a@4");
     assert.equal(batch.answers.length, 12);
     assert.deepEqual(batch.answers.map((a) => [a.promptIndex, a.sampleIndex]), [0, 1, 2].flatMap((p) => [0, 1, 2, 3].map((k) => [p, k])));
     for (const a of batch.answers) assert.ok(a.tokens > 0 && a.logProb < 0);
-    const again = await client.generateBatch({ prompts, samplesPerPrompt: 4, seed: 11, tenantId: "t1" });
+    const again = await client.generateBatch({ prompts, samplesPerPrompt: 4, seed: 11, tenantId: "t1" }, md());
     assert.deepEqual(again.answers.map((a) => a.answer), batch.answers.map((a) => a.answer));
-    const one = await client.generateBatch({ prompts: [prompt], seed: 3, tenantId: "t1" });
+    const one = await client.generateBatch({ prompts: [prompt], seed: 3, tenantId: "t1" }, md());
     assert.equal(one.answers.length, 1);
-    assert.equal(one.answers[0]!.answer, (await client.generate({ prompt, seed: 3, tenantId: "t1" })).answer);
-    await assert.rejects(client.generateBatch({ prompts: [prompt, " "], samplesPerPrompt: 17 }), /prompts\[1\].*samples_per_prompt|samples_per_prompt.*prompts\[1\]/);
-    await assert.rejects(client.generateBatch({ prompts: [prompt], tenantId: "t9" }), /no policy has been promoted for tenant t9/);
+    assert.equal(one.answers[0]!.answer, (await client.generate({ prompt, seed: 3, tenantId: "t1" }, md())).answer);
+    await assert.rejects(client.generateBatch({ prompts: [prompt, " "], samplesPerPrompt: 17 }, md()), /prompts\[1\].*samples_per_prompt|samples_per_prompt.*prompts\[1\]/);
+    await assert.rejects(client.generateBatch({ prompts: [prompt], tenantId: "t9" }, md()), /no policy has been promoted for tenant t9/);
   } finally {
     client.close();
     await dlqSub.stop();
@@ -273,7 +280,7 @@ test("rlhf rl run (runRlRun) starts a run over gRPC, prints its steps and exits 
   const out: string[] = [];
   const err: string[] = [];
   const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, pollMs: 200 };
-  const res = await runRlRun(["--reward-model", "rm-1", "--beta", "0.05", "--steps", "2", "--prompts-per-step", "8", "--samples-per-prompt", "2", "--tenant", "t1", "--reference", "ref-run-a", "--run-id", "run-cli", "--target", `127.0.0.1:${grpcPort}`, "--json"], io);
+  const res = await runRlRun(["--reward-model", "rm-1", "--beta", "0.05", "--steps", "2", "--prompts-per-step", "8", "--samples-per-prompt", "2", "--tenant", "t1", "--reference", "ref-run-a", "--run-id", "run-cli", "--target", `127.0.0.1:${grpcPort}`, "--key", keys.operator, "--json"], io);
   assert.equal(res.exitCode, 0, err.join(""));
   const line = JSON.parse(out.join("")) as { status: string; steps: number; policyVersion: string };
   assert.deepEqual(line, { runId: "run-cli", status: "COMPLETED", steps: 2, policyVersion: "run-cli@2", stopReason: "", stopDetail: "" });

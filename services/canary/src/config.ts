@@ -27,6 +27,10 @@ export function loadCanaryConfig(env: Record<string, string | undefined> = proce
     kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1 }),
     policyAddress: field.string({ env: "POLICY_GRPC_ADDRESS", default: "127.0.0.1:9094" }),
     rewardAddress: field.string({ env: "REWARD_GRPC_ADDRESS", default: "127.0.0.1:9093" }),
+    // Keys the canary calls with (role service, tenant * or the one tenant it serves): reward's
+    // ScoreBatch and the RL trainer's GenerateBatch refuse calls without one.
+    rewardKey: field.string({ env: "CANARY_REWARD_KEY", default: "", secret: true, description: "reward service key (rlhf reward keys create --role service)" }),
+    policyKey: field.string({ env: "CANARY_POLICY_KEY", default: "", secret: true, description: "RL trainer key (rlhf policy keys create --role service)" }),
     dbSchema: field.string({ env: "CANARY_DB_SCHEMA", default: "canary", pattern: /^[a-z_][a-z0-9_]*$/ }),
     samplesPerTask: field.int({ env: "CANARY_SAMPLES_PER_TASK", default: 4, min: 1, max: 16 }),
     seed: field.int({ env: "CANARY_SEED", default: 1, min: 0, max: 2 ** 32 - 1 }),

@@ -1,6 +1,7 @@
 // @rlhf-loop/canary: canary sets, canary runs with a promotion gate, report pages, production watch.
 export { createCanaryService, defaultCanaryOptions, type CanaryDeps, type CanaryOptions, type CanaryService } from "./service.js";
 export { loadCanaryConfig, type CanaryConfig } from "./config.js";
+export { CANARY_MIGRATIONS_DIR, CANARY_SCHEMA, canaryKeys, migrateCanary } from "./migrate.js";
 export { grpcAnswers, grpcScores, type AnswerSource, type ScoreSource } from "./run/grpc-ports.js";
 export { keywordJudge, type CanaryJudge } from "./domain/judge.js";
 export { simJudge } from "./domain/sim-judge.js";

@@ -12,8 +12,8 @@ void runServiceProcess({
   service: "canary",
   loadConfig: loadCanaryConfig,
   build: ({ config, ...deps }) => {
-    const answers = grpcAnswers(config.policyAddress);
-    const scores = grpcScores(config.rewardAddress);
+    const answers = grpcAnswers(config.policyAddress, { key: config.policyKey });
+    const scores = grpcScores(config.rewardAddress, { key: config.rewardKey });
     const service = createCanaryService({
       ...deps,
       answers,

@@ -1,5 +1,5 @@
 // Builds every part of the canary from its dependencies, in one place (cluster and embedded mode).
-import { addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, listenHttp, runMigrations, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import { ApiKeyAuth, addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { Canary, Topics } from "@rlhf-loop/proto";
 import type { FastifyInstance } from "fastify";
@@ -10,6 +10,7 @@ import type { ChecksTemplate } from "./domain/checks-template.js";
 import { defaultGateConfig, type GateConfig } from "./domain/gate.js";
 import { keywordJudge, type CanaryJudge } from "./domain/judge.js";
 import { canaryMetrics } from "./metrics.js";
+import { canaryKeys, migrateCanary } from "./migrate.js";
 import { CanaryRunner } from "./run/canary-runner.js";
 import type { AnswerSource, ScoreSource } from "./run/grpc-ports.js";
 import { CanarySets } from "./sets/canary-sets.js";
@@ -35,6 +36,11 @@ export interface CanaryOptions {
   readonly runTimeoutMs: number;
   /** Weekly tracking of the served policy on the canary set (0 = only on request). */
   readonly trackIntervalMs: number;
+  /**
+   * "required": every HTTP route and gRPC method but health, readiness and metrics needs a key of
+   * `<dbSchema>.api_keys`. "off" only for tests that are not about auth; no variable sets it.
+   */
+  readonly auth: "required" | "off";
 }
 
 export const defaultCanaryOptions: CanaryOptions = {
@@ -54,6 +60,7 @@ export const defaultCanaryOptions: CanaryOptions = {
   template: { default: { maxWords: 400 } },
   runTimeoutMs: 600_000,
   trackIntervalMs: 7 * 86_400_000,
+  auth: "required",
 };
 
 export interface CanaryDeps {
@@ -99,14 +106,15 @@ export function createCanaryService(deps: CanaryDeps): CanaryService {
     options: { samplesPerTask: options.samplesPerTask, seed: options.seed, rewardModelOverride: options.rewardModelOverride, intervalMs: options.trackIntervalMs },
   });
   const watch = new ProductionWatch(store, m, logger);
+  const auth = options.auth === "off" ? ApiKeyAuth.off() : new ApiKeyAuth(pool, options.dbSchema, { prefix: canaryKeys.prefix });
   const http = createHttpServer({ logger, metrics, readiness: [{ name: "kafka", check: () => bus.health() }, { name: "postgres", check: () => dbHealth(pool) }] });
-  registerHttpApi(http, { store, sets, runner, defaultTemplate: options.template, watch: (tenant) => watch.summary(tenant), track: (tenant, at) => tracker.track(tenant, at) });
+  registerHttpApi(http, { auth, store, sets, runner, defaultTemplate: options.template, watch: (tenant) => watch.summary(tenant), track: (tenant, at) => tracker.track(tenant, at) });
   const grpc = createGrpcServer();
-  addService(grpc, Canary, canaryGrpcImpl({ store, runner, runTimeoutMs: options.runTimeoutMs }), { logger, metrics });
+  addService(grpc, Canary, canaryGrpcImpl({ auth, store, runner, runTimeoutMs: options.runTimeoutMs }), { logger, metrics });
   const subs: Subscription[] = [];
 
   async function start(): Promise<{ httpPort: number; grpcPort: number }> {
-    if (options.migrate) await runMigrations(pool, { schema: options.dbSchema, dir: new URL("../migrations", import.meta.url).pathname, logger });
+    if (options.migrate) await migrateCanary(pool, { schema: options.dbSchema, logger });
     await bus.ensureTopics([options.topics.reports, `${options.topics.reports}.dlq`]);
     subs.push(...(await startConsumers({ bus, store, runner, metrics: m, logger, watch: watch.sink, topics: options.topics, groupPrefix: options.groupPrefix, autoRun: options.autoRun })));
     const t = options.topics;

@@ -34,6 +34,11 @@ export interface RewardOptions {
   readonly shutdownGraceMs: number;
   /** Folders holding a brought HF reward model (model.onnx + tokenizer.json), registered at start. */
   readonly byoModelDirs: readonly string[];
+  /**
+   * "required": every HTTP route and gRPC method but health, readiness and metrics needs a key of
+   * `<dbSchema>.api_keys`. "off" only for tests that are not about auth; no variable sets it.
+   */
+  readonly auth: "required" | "off";
 }
 
 export const defaultRewardOptions: RewardOptions = {
@@ -58,4 +63,5 @@ export const defaultRewardOptions: RewardOptions = {
   tenantId: "",
   shutdownGraceMs: 10_000,
   byoModelDirs: [],
+  auth: "required",
 };

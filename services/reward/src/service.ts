@@ -1,14 +1,15 @@
-import { AppError, addService, bindGrpc, createGrpcClient, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import { ApiKeyAuth, AppError, addService, bindGrpc, createGrpcClient, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { dlqTopic, Labeling, Reward, type TopicName } from "@rlhf-loop/proto";
 import type { FastifyInstance } from "fastify";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { RewardAccess, guardRewardImpl } from "./api/access.js";
 import { grpcRewardImpl } from "./api/grpc-handlers.js";
 import { registerHttpApi } from "./api/http-routes.js";
 import { subscribeDatasets, subscribeEvidence } from "./consume/consumers.js";
 import { rewardMetrics, type RewardMetrics } from "./metrics.js";
-import { migrateReward } from "./migrate.js";
+import { migrateReward, rewardKeys } from "./migrate.js";
 import { Registrar } from "./registrar.js";
 import { RewardServing } from "./serve/reward-serving.js";
 import { ScoringPool } from "./serve/scoring-pool.js";
@@ -75,6 +76,8 @@ export function createRewardService(deps: RewardDeps): RewardService {
     ablation: options.ablation,
   });
 
+  const auth = options.auth === "off" ? ApiKeyAuth.off() : new ApiKeyAuth(pool, options.dbSchema, { prefix: rewardKeys.prefix });
+  const access = new RewardAccess(auth, registry, options.tenantId);
   const http = createHttpServer({
     logger,
     metrics: deps.metrics,
@@ -90,9 +93,10 @@ export function createRewardService(deps: RewardDeps): RewardService {
     registry,
     (n) => m.rows.inc({ api: "http" }, n),
     (id, force) => registrar.approve(id, { force }),
+    access,
   );
   const grpc = createGrpcServer({ maxReceiveMessageBytes: 32 * 1024 * 1024 });
-  addService(grpc, Reward, grpcRewardImpl(serving, registry, (n) => m.rows.inc({ api: "grpc" }, n)), { logger, metrics: deps.metrics });
+  addService(grpc, Reward, guardRewardImpl(grpcRewardImpl(serving, registry, (n) => m.rows.inc({ api: "grpc" }, n)), access), { logger, metrics: deps.metrics });
 
   const subs: Subscription[] = [];
   const loopTimer = setInterval(() => m.sampleLoopDelay(), 10_000);

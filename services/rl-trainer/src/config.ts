@@ -10,6 +10,8 @@ export function loadRlTrainerConfig(env: Record<string, string | undefined> = pr
       databaseUrl: field.url({ env: "DATABASE_URL", protocols: ["postgres", "postgresql"], secret: true }),
       kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1 }),
       rewardAddress: field.string({ env: "REWARD_GRPC_ADDRESS", default: "127.0.0.1:9093" }),
+      // The reward service refuses ScoreBatch without a key (role service; tenant * or the one tenant trained here).
+      rewardKey: field.string({ env: "RL_REWARD_KEY", default: "", secret: true, description: "reward service key (rlhf reward keys create --role service)" }),
       dbSchema: field.string({ env: "RL_DB_SCHEMA", default: "rl_trainer", pattern: /^[a-z_][a-z0-9_]*$/ }),
       checkpointEvery: field.int({ env: "RL_CHECKPOINT_EVERY", default: 5, min: 1, max: 10_000 }),
       threads: field.int({ env: "RL_THREADS", default: 2, min: 1, max: 256 }),

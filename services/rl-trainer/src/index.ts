@@ -20,4 +20,6 @@ export { resolveRunConfig, type RunConfig, type RunConfigInput } from "./domain/
 export { grpcReward } from "./reward-client.js";
 export { rlMetrics, type RlMetrics } from "./metrics.js";
 export { loadRlTrainerConfig } from "./config.js";
+export { RL_TRAINER_MIGRATIONS_DIR, RL_TRAINER_SCHEMA, migrateRlTrainer, policyKeys } from "./migrate.js";
+export { PolicyAccess, guardPolicyImpl } from "./api/access.js";
 export { runRlRun, parseRlRunArgs, RL_RUN_USAGE, RlUsageError, type RlRunArgs, type RlCommandIo } from "./cli/rl-run.js";

@@ -29,7 +29,7 @@ async function job(): Promise<number> {
   const metrics = createMetrics({ service: "rl-trainer-job" });
   const pool = createPool({ url: config.databaseUrl, applicationName: "rl-trainer-job", logger });
   const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: "rl-trainer-job", logger, metrics });
-  const reward = grpcReward(config.rewardAddress);
+  const reward = grpcReward(config.rewardAddress, { key: config.rewardKey });
   const service = createRlTrainerService({
     bus, pool, logger, metrics, rewardFor: reward.rewardFor,
     options: {

@@ -11,7 +11,7 @@ void runServiceProcess({
   service: "rl-trainer",
   loadConfig: loadRlTrainerConfig,
   build: ({ config, ...deps }) => {
-    const reward = grpcReward(config.rewardAddress);
+    const reward = grpcReward(config.rewardAddress, { key: config.rewardKey });
     const service = createRlTrainerService({
       ...deps,
       rewardFor: reward.rewardFor,

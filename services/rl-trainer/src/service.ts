@@ -1,11 +1,13 @@
 // Builds every part of the RL trainer from its dependencies, in one place (cluster and embedded mode).
-import { AppError, addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, decodeRecord, listenHttp, runMigrations, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import { ApiKeyAuth, AppError, READ_ROLES, canAccess, addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, decodeRecord, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { customerText } from "@rlhf-loop/sim";
 import { CanaryDecision, CanaryReportAnnouncementSchema, InteractionSchema, Policy, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, Topics, isCanaryHoldout } from "@rlhf-loop/proto";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { FastifyInstance } from "fastify";
+import { PolicyAccess, guardPolicyImpl } from "./api/access.js";
 import { PolicyCache, policyGrpcImpl } from "./api/grpc.js";
+import { migrateRlTrainer, policyKeys } from "./migrate.js";
 import { promotionOf } from "./domain/serving.js";
 import { keywordJudge, type AnswerJudge } from "./domain/shape.js";
 import { rlMetrics } from "./metrics.js";
@@ -30,6 +32,11 @@ export interface RlTrainerOptions {
   readonly consumeRuns: boolean;
   readonly executor: ExecutorOptions;
   readonly maxTokens: number;
+  /**
+   * "required": every HTTP route and gRPC method but health, readiness and metrics needs a key of
+   * `<dbSchema>.api_keys`. "off" only for tests that are not about auth; no variable sets it.
+   */
+  readonly auth: "required" | "off";
 }
 
 export const defaultRlTrainerOptions: RlTrainerOptions = {
@@ -44,6 +51,7 @@ export const defaultRlTrainerOptions: RlTrainerOptions = {
   consumeRuns: true,
   executor: { checkpointEvery: 5, referenceFit: { epochs: 6, lr: 0.02, temperature: 0.6 }, loggedAnswerLimit: 10_000, probePrompts: 128 },
   maxTokens: 200,
+  auth: "required",
 };
 
 export interface RlTrainerDeps {
@@ -79,16 +87,20 @@ export function createRlTrainerService(deps: RlTrainerDeps): RlTrainerService {
   const executor = new RunExecutor({ store, bus, logger, metrics: m, rewardFor: deps.rewardFor, judge: deps.judge ?? keywordJudge, options: options.executor, topics: { policies: options.topics.policies } });
   const requests = new RunRequests(store, executor, logger, { requireKnownRewardModel: options.requireKnownRewardModel });
   const cache = new PolicyCache(store, 4, options.executor.threads);
+  const auth = options.auth === "off" ? ApiKeyAuth.off() : new ApiKeyAuth(pool, options.dbSchema, { prefix: policyKeys.prefix });
+  const access = new PolicyAccess(auth, store);
   const http = createHttpServer({ logger, metrics, readiness: [{ name: "kafka", check: () => bus.health() }, { name: "postgres", check: () => dbHealth(pool) }] });
   http.get("/v1/runs/:id", async (req) => {
+    const caller = await access.caller(req.headers.authorization, READ_ROLES);
     const row = await store.getRun((req.params as { id: string }).id);
-    if (!row) throw new AppError("not_found", "run not found");
+    if (!row || !canAccess(caller, row.tenantId)) throw new AppError("not_found", "run not found");
     return { run: row, steps: await store.stats(row.runId) };
   });
   // The policy's sampling step as a self-contained ONNX file (weights inside; config and vocabulary
   // in metadata rlhf.config / rlhf.vocab), for any ONNX runtime.
   http.get("/v1/policies/:version/model.onnx", async (req, reply) => {
     const version = (req.params as { version: string }).version;
+    await access.checkPolicy(await access.caller(req.headers.authorization, READ_ROLES), version);
     const row = await store.checkpoint(version);
     if (!row) throw new AppError("not_found", `policy version ${version} not found`);
     const ck = unpackCheckpoint(row.checkpoint);
@@ -97,12 +109,12 @@ export function createRlTrainerService(deps: RlTrainerDeps): RlTrainerService {
     return reply.header("content-type", "application/octet-stream").send(Buffer.from(onnx.bytes));
   });
   const grpc = createGrpcServer();
-  addService(grpc, Policy, policyGrpcImpl({ store, cache, requests, metrics: m, maxTokens: options.maxTokens }), { logger, metrics });
+  addService(grpc, Policy, guardPolicyImpl(policyGrpcImpl({ store, cache, requests, metrics: m, maxTokens: options.maxTokens }), access), { logger, metrics });
   const subs: Subscription[] = [];
   let grpcPort = 0;
 
   async function start(): Promise<{ httpPort: number; grpcPort: number }> {
-    if (options.migrate) await runMigrations(pool, { schema: options.dbSchema, dir: new URL("../migrations", import.meta.url).pathname, logger });
+    if (options.migrate) await migrateRlTrainer(pool, { schema: options.dbSchema, logger });
     const t = options.topics;
     await bus.ensureTopics([t.rlRuns, `${t.rlRuns}.dlq`, t.policies, `${t.policies}.dlq`, t.rewardModels, `${t.rewardModels}.dlq`, t.interactions, `${t.interactions}.dlq`, t.canaryReports, `${t.canaryReports}.dlq`]);
     subs.push(

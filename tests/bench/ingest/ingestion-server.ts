@@ -31,6 +31,8 @@ const service = createIngestionService({
     topics: { interactions: `bench.interactions.${suffix}`, feedback: `bench.feedback.${suffix}` },
     consumerGroup: `bench-persister-${suffix}`,
     consumeFromBeginning: true,
+    // BENCH_PERSIST=false leaves persisting to another process (profiling the intake alone).
+    persist: process.env["BENCH_PERSIST"] !== "false",
   },
 });
 const { httpPort, grpcPort } = await service.start();

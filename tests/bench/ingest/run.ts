@@ -12,6 +12,7 @@ import autocannon from "autocannon";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import { createApiKey, createTenant, migrateIngestion } from "@rlhf-loop/ingestion";
+import { cpuByGroup, cpuPerEvent, type CpuGroup } from "./process-cpu.js";
 
 const brokers = (process.env["KAFKA_BROKERS"] ?? "").split(",").filter(Boolean);
 const databaseUrl = process.env["DATABASE_URL"] ?? "";
@@ -33,10 +34,20 @@ interface Row {
   load?: number;
 }
 const rows: Row[] = [];
+/** Where each event's CPU went, per phase: the whole machine is shared by these processes. */
+const cpuRows: { what: string; perEvent: Record<CpuGroup, number> }[] = [];
+async function measuredCpu<T>(what: string, servicePid: number | undefined, run: () => Promise<T>, events: (t: T) => number): Promise<T> {
+  const before = cpuByGroup(servicePid);
+  const t = await run();
+  cpuRows.push({ what, perEvent: cpuPerEvent(before, cpuByGroup(servicePid), events(t)) });
+  return t;
+}
 const load1 = () => loadavg()[0]!;
 
 function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", here(script)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the service processes.
+  const nodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", here(script)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start within 60 s`)), 60_000);
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -108,6 +119,42 @@ async function bareFastify(): Promise<number> {
   }
 }
 
+/** Fastify + group commit + acks=all producer: what "2xx only after the broker's ack" costs by itself. */
+async function bareFastifyKafka(admin: ReturnType<Kafka["admin"]>, bareRps: number): Promise<void> {
+  const topic = `bench.bare-http.${runId}`;
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  const { child, info } = await startChild("bare-fastify-kafka.ts", { BENCH_TOPIC: topic });
+  try {
+    const body = () => JSON.stringify(interactionJson());
+    const r = await measuredCpu("floor, single", child.pid, () => load({ url: String(info["url"]), path: "/v1/interactions", body, connections: 64 }), ok2xx);
+    rows.push({
+      what: "floor: fastify + acks=all produce (single)",
+      eventsPerSec: rps(r),
+      requestsPerSec: rps(r),
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      errors: r.non2xx + r.errors,
+      note: `${((100 * rps(r)) / bareRps).toFixed(0)}% of bare fastify: no auth, validation, ledger or Postgres`,
+      load: load1(),
+    });
+    const batchBody = () => JSON.stringify({ events: Array.from({ length: batchSize }, () => ({ interaction: interactionJson() })) });
+    const b = await measuredCpu(`floor, batches of ${batchSize}`, child.pid, () => load({ url: String(info["url"]), path: "/v1/events:batch", body: batchBody, connections: 8 }), (x) => ok2xx(x) * batchSize);
+    rows.push({
+      what: `floor: fastify + acks=all produce (batches of ${batchSize})`,
+      eventsPerSec: (ok2xx(b) * batchSize) / b.duration,
+      requestsPerSec: rps(b),
+      p50Ms: b.latency.p50,
+      p99Ms: b.latency.p99,
+      errors: b.non2xx + b.errors,
+      note: "one record per event; no validation, protobuf, ledger or Postgres",
+      load: load1(),
+    });
+  } finally {
+    await stopChild(child);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  }
+}
+
 async function bareProducer(admin: ReturnType<Kafka["admin"]>): Promise<void> {
   const topic = `bench.bare.${runId}`;
   await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
@@ -135,7 +182,7 @@ async function ingestion(bus: "kafkajs" | "platformatic", db: pg.Pool, admin: Re
   const url = String(info["httpUrl"]);
   try {
     const single = () => JSON.stringify(interactionJson());
-    const max = await load({ url, path: "/v1/interactions", apiKey, body: single, connections: 64 });
+    const max = await measuredCpu(`ingestion[${bus}], single (persister included)`, child.pid, () => load({ url, path: "/v1/interactions", apiKey, body: single, connections: 64 }), ok2xx);
     rows.push({
       what: `ingestion[${bus}] single events, max rate`,
       eventsPerSec: rps(max),
@@ -158,6 +205,7 @@ async function ingestion(bus: "kafkajs" | "platformatic", db: pg.Pool, admin: Re
       load: load1(),
     });
     const batchBody = () => JSON.stringify({ events: Array.from({ length: batchSize }, () => ({ interaction: interactionJson() })) });
+    const cpuBefore = cpuByGroup(child.pid);
     const batches = await load({ url, path: "/v1/events:batch", apiKey, body: batchBody, connections: 8 });
     const accepted = ok2xx(batches) * batchSize;
     const batchLoad = load1();
@@ -174,6 +222,7 @@ async function ingestion(bus: "kafkajs" | "platformatic", db: pg.Pool, admin: Re
       if (stored >= expected) break;
       await new Promise((r) => setTimeout(r, 500));
     }
+    cpuRows.push({ what: `ingestion[${bus}], batches of ${batchSize} until persisted`, perEvent: cpuPerEvent(cpuBefore, cpuByGroup(child.pid), ok2xx(batches) * batchSize) });
     const rowsTotal = Number((await db.query<{ n: string }>(`select count(*)::text as n from "${schema}".interactions`)).rows[0]!.n);
     const lag = (
       await db.query<{ p50: number; p99: number; span: number }>(
@@ -219,6 +268,21 @@ function printTable(): void {
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const b of body) console.log(line(b));
+  // Everything shares the machine's 2 cores: a phase can go no faster than 2 s of CPU per second.
+  const groups: CpuGroup[] = ["service", "postgres", "kafka", "load generator", "other"];
+  const counted = groups.filter((g) => g !== "other");
+  const cHead = ["CPU µs per event", ...counted, "sum", "events/s 2 cores allow", "other (not summed)"];
+  const cBody = cpuRows.map((r) => {
+    const sum = counted.reduce((a, g) => a + r.perEvent[g], 0);
+    // Processes that ended during the phase take their CPU with them: "other" can read below 0.
+    return [r.what, ...counted.map((g) => fmt(r.perEvent[g])), fmt(sum), fmt(sum > 0 ? 2e6 / sum : undefined), fmt(Math.max(0, r.perEvent.other))];
+  });
+  const cw = cHead.map((h, i) => Math.max(h.length, ...cBody.map((b) => b[i]!.length)));
+  const cLine = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(cw[i]!) : c.padStart(cw[i]!))).join("  ");
+  console.log("\nwhere the CPU went (from /proc; \"other\" is whatever else ran on the machine meanwhile)");
+  console.log(cLine(cHead));
+  console.log(cw.map((w) => "-".repeat(w)).join("  "));
+  for (const b of cBody) console.log(cLine(b));
 }
 
 const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
@@ -228,8 +292,10 @@ await admin.connect();
 try {
   const bareRps = await bareFastify();
   await bareProducer(admin);
-  await ingestion("kafkajs", db, admin, bareRps);
-  await ingestion("platformatic", db, admin, bareRps);
+  await bareFastifyKafka(admin, bareRps);
+  // BENCH_BUSES=kafkajs runs one bus only (profiling, quick checks).
+  const buses = (process.env["BENCH_BUSES"] ?? "kafkajs,platformatic").split(",") as ("kafkajs" | "platformatic")[];
+  for (const bus of buses) await ingestion(bus, db, admin, bareRps);
 } finally {
   await admin.deleteTopics({ topics: [`bench.bare.${runId}`] }).catch(() => undefined);
   await admin.disconnect();

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { createApiKey, createTenant, migrateIngestion } from "@rlhf-loop/ingestion";
 import { createPool, type Pool } from "@rlhf-loop/kit";
@@ -26,8 +26,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** One ingestion process: started, signalled, restarted, always by its own pid. */
-export class IngestionProcess {
+/**
+ * One service process (`entry` run through tsx, its HTTP port in `portEnv`): started, signalled,
+ * restarted, always by its own pid. Ready when `/readyz` on that port answers 200.
+ */
+export class ServiceProcess {
   private child: ChildProcess | undefined;
   private exit: Promise<number | null> | undefined;
   /** Exit codes of the finished runs, in order (null: killed by a signal). */
@@ -38,6 +41,8 @@ export class IngestionProcess {
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
     private readonly logFile: string,
+    private readonly entry: string,
+    private readonly portEnv: string,
   ) {}
 
   get url(): string {
@@ -54,8 +59,8 @@ export class IngestionProcess {
     const fd = openSync(this.logFile, "a");
     let c: ChildProcess;
     try {
-      const env = { ...this.env, INGEST_HTTP_PORT: String(this.port) };
-      c = spawn(process.execPath, ["--import", "tsx", "services/ingestion/src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
+      const env = { ...this.env, [this.portEnv]: String(this.port) };
+      c = spawn(process.execPath, ["--import", "tsx", this.entry], { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
     } finally {
       closeSync(fd);
     }
@@ -130,9 +135,39 @@ export class IngestionProcess {
     }
   }
 
+  /** Bytes in the log file so far (a mark for `waitForLog`). */
+  logSize(): number {
+    try {
+      return statSync(this.logFile).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Polls the log (from byte `from`) until a line matches `pattern`; false when `timeoutMs` passes first. */
+  async waitForLog(pattern: RegExp, from: number, timeoutMs: number, pollMs = 20): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        if (pattern.test(readFileSync(this.logFile, "utf8").slice(from))) return true;
+      } catch {
+        // not written yet
+      }
+      if (Date.now() > deadline) return false;
+      await sleep(pollMs);
+    }
+  }
+
   async metrics(): Promise<string> {
     const r = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
     return r.text();
+  }
+}
+
+/** One ingestion process (intake or persister). */
+export class IngestionProcess extends ServiceProcess {
+  constructor(name: string, port: number, env: NodeJS.ProcessEnv, logFile: string) {
+    super(name, port, env, logFile, "services/ingestion/src/main.ts", "INGEST_HTTP_PORT");
   }
 }
 

@@ -57,7 +57,7 @@ export interface RunEnv {
   timeoutMs?: number;
 }
 
-function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+export function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),

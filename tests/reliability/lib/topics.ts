@@ -7,6 +7,8 @@ import { Kafka, logLevel } from "kafkajs";
 export interface RawRecord {
   partition: number;
   offset: string;
+  /** Broker timestamp (ms since epoch): when the record was published. */
+  timestamp: number;
   headers: Record<string, string>;
   value: Uint8Array;
 }
@@ -37,7 +39,7 @@ export async function readTopic(brokers: string, topic: string, timeoutMs = 60_0
             for (const m of batch.messages) {
               const headers: Record<string, string> = {};
               for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = (Array.isArray(v) ? v[0] : v)?.toString() ?? "";
-              out.push({ partition: batch.partition, offset: m.offset, headers, value: new Uint8Array(m.value ?? Buffer.alloc(0)) });
+              out.push({ partition: batch.partition, offset: m.offset, timestamp: Number(m.timestamp), headers, value: new Uint8Array(m.value ?? Buffer.alloc(0)) });
             }
             const end = want.get(batch.partition);
             if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) want.delete(batch.partition);

@@ -15,6 +15,7 @@ import { createApiKey } from "@rlhf-loop/ingestion";
 import { post, startHarness as startIngestion } from "../../ingestion/harness.js";
 import { startHarness as startLabeling } from "../../labeling/harness.js";
 import { readStackEnv } from "../../support/stack-env.js";
+import { startTarget, type ServiceName } from "./targets.js";
 
 const skip = readStackEnv() ? false : "needs KAFKA_BROKERS and DATABASE_URL (bash infra/stack.sh up)";
 const root = new URL("../../../", import.meta.url).pathname;
@@ -91,9 +92,21 @@ test("keys are looked up by hash, hashes compared with timingSafeEqual, never co
   assert.match(auth, /const hash = hashApiKey\(key\)/);
   assert.match(auth, /findKeyOwner\(this\.db, this\.schema, hash\)/);
   assert.match(read("services/ingestion/src/store/tenants-store.ts"), /where k\.key_hash = \$1/);
-  const keysTs = read("services/ingestion/src/domain/api-keys.ts");
+  // The hash and its comparison are kit's (services/lib/kit/src/auth/keys.ts); ingestion re-exports them.
+  assert.match(read("services/ingestion/src/domain/api-keys.ts"), /export \{ bearerToken, hashApiKey, hashesEqual \} from "@rlhf-loop\/kit"/);
+  const keysTs = read("services/lib/kit/src/auth/keys.ts");
   assert.match(keysTs, /createHash\("sha256"\)/);
   assert.match(keysTs, /export function hashesEqual[\s\S]*?timingSafeEqual\(x, y\)/);
+  // canary, reward, RL trainer: kit's ApiKeyAuth hashes the Bearer key, looks it up by hash, and
+  // compares the stored hash in constant time.
+  const apiKeyAuth = read("services/lib/kit/src/auth/api-key-auth.ts");
+  assert.match(apiKeyAuth, /const hash = hashApiKey\(key\)/);
+  assert.match(apiKeyAuth, /where key_hash = \$1 and revoked_at is null`,\s*\[hash\]/);
+  assert.match(apiKeyAuth, /hashesEqual\(row\.key_hash, hash\)/);
+  for (const svc of ["canary", "reward", "rl-trainer"]) {
+    const service = read(`services/${svc}/src/service.ts`);
+    assert.match(service, /new ApiKeyAuth\(pool, options\.dbSchema/, `${svc} builds kit's ApiKeyAuth`);
+  }
   // labeling: the same, through sha256Hex.
   const raters = read("services/labeling/src/store/raters-store.ts");
   assert.match(raters, /where key_hash = \$1 and revoked_at is null`,\s*\[sha256Hex\(key\)\]/);
@@ -102,7 +115,7 @@ test("keys are looked up by hash, hashes compared with timingSafeEqual, never co
   // page's keyboard handler compares ev.key, a key press, and is the one exception).
   const cmp = /\b(apiKey|key|secret|token|keyHash|key_hash)\b\s*[!=]==(?!\s*(undefined|null|""))|(?<!(undefined|null|"")\s*)[!=]==\s*\b(apiKey|key|secret|token|keyHash|key_hash)\b/;
   const offenders: string[] = [];
-  for (const dir of ["services/ingestion/src", "services/labeling/src"]) {
+  for (const dir of ["services/ingestion/src", "services/labeling/src", "services/canary/src", "services/reward/src", "services/rl-trainer/src", "services/lib/kit/src/auth"]) {
     for (const file of sources(join(root, dir))) {
       if (file.endsWith("review-page.ts")) continue;
       readFileSync(file, "utf8").split("\n").forEach((line, i) => {
@@ -112,3 +125,23 @@ test("keys are looked up by hash, hashes compared with timingSafeEqual, never co
   }
   assert.deepEqual(offenders, []);
 });
+
+for (const name of ["reward", "rl-trainer", "canary"] as ServiceName[]) {
+  test(`${name} stores only sha256 hashes of its callers' keys`, { skip, timeout: 90_000 }, async () => {
+    const t = await startTarget(name);
+    try {
+      const made = [await t.makeKey!("acme", "reader"), await t.makeKey!("*", "service")];
+      // Use them, so anything written on use is covered too.
+      for (const k of made) assert.notEqual((await fetch(`${t.baseUrl}/v1/nothing-here`, { headers: { authorization: `Bearer ${k}` } })).status, 500);
+      const keys = [...t.keys.map((k) => k.slice("Bearer ".length)), ...made];
+      const cells = await allCells(t.pool, t.schema);
+      for (const k of keys) assertNotStored(cells, k, k.slice(k.indexOf("_") + 1));
+      // Every key made here is stored as its sha256 (the harness may have made more, hashed alike).
+      const hashes = (await t.pool.query<{ key_hash: string }>(`select key_hash from "${t.schema}".api_keys`)).rows.map((x) => x.key_hash);
+      for (const k of keys) assert.ok(hashes.includes(sha256(k)), "key_hash = sha256(key)");
+      for (const h of hashes) assert.match(h, /^[0-9a-f]{64}$/);
+    } finally {
+      await t.close();
+    }
+  });
+}

@@ -2,7 +2,8 @@
  * The security suite's runner (`make reliability` invokes it when present):
  *   node --import tsx tests/reliability/security/run.ts [--runs N] [--seed S] [--services a,b] [--no-10mb] [--json FILE]
  * Fuzzes every HTTP route and gRPC method of the five services, checks tenancy on every ingestion
- * write path and the labeling tenant-scoped reads, and prints the counts. Exit 1 on any finding.
+ * write path, the labeling tenant-scoped reads, and every route and method of canary, reward and
+ * RL trainer (no key, another tenant's key), and prints the counts. Exit 1 on any finding.
  */
 import { writeFileSync } from "node:fs";
 import { emptyStats, fuzzTarget, type FuzzStats } from "./fuzz.js";
@@ -46,11 +47,9 @@ row("prototype pollution", stats.findings.filter((f) => f.kind === "pollution").
 row("stored on rejection", stats.findings.filter((f) => f.kind === "stored-on-rejection").length);
 row("tenancy paths checked", tenancy.paths);
 row("leaks found", tenancy.leaks.length);
-row("unauthenticated reads", tenancy.unauthenticated?.length ?? 0);
 row("seconds", ((Date.now() - t0) / 1000).toFixed(1));
 for (const f of stats.findings) console.log(`FINDING ${f.kind} ${f.service} ${f.target}: ${f.detail}`);
 for (const l of tenancy.leaks) console.log(`LEAK ${l}`);
-for (const u of tenancy.unauthenticated ?? []) console.log(`NO-AUTH ${u}`);
 const out = arg("json");
 if (out) writeFileSync(out, JSON.stringify({ ...stats, tenancy }, null, 2));
 process.exit(stats.findings.length + tenancy.leaks.length > 0 ? 1 : 0);

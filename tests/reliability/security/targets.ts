@@ -7,10 +7,11 @@
 import { randomBytes } from "node:crypto";
 import type { DescService } from "@bufbuild/protobuf";
 import { createKafkaBus, createLogger, createMetrics, createPool } from "@rlhf-loop/kit";
-import type { Pool } from "@rlhf-loop/kit";
+import type { KeyRole, Pool, ServiceKeys } from "@rlhf-loop/kit";
 import { Canary, FeedbackIngest, Labeling, Policy, Reward } from "@rlhf-loop/proto";
-import { createCanaryService } from "@rlhf-loop/canary";
-import { createRlTrainerService } from "@rlhf-loop/rl-trainer";
+import { canaryKeys, createCanaryService } from "@rlhf-loop/canary";
+import { rewardKeys } from "@rlhf-loop/reward";
+import { createRlTrainerService, policyKeys } from "@rlhf-loop/rl-trainer";
 import type { FastifyInstance } from "fastify";
 import { Kafka, logLevel } from "kafkajs";
 
@@ -31,8 +32,10 @@ export interface Target {
   grpcServices: readonly DescService[];
   pool: Pool;
   schema: string;
-  /** `authorization` values that pass authentication (empty where the service has none). */
+  /** `authorization` values that pass authentication (keys of tenant t1 and of every tenant). */
   keys: readonly string[];
+  /** Issues a key of this service (reward, rl-trainer, canary: their own api_keys; absent elsewhere). */
+  makeKey?: (tenantId: string, role: KeyRole) => Promise<string>;
   /** Rows in every table of the service's schema, plus records on its own topics where it writes any. */
   stored(): Promise<number>;
   /** Valid bodies per route ("POST /v1/x"), mutated one field at a time to reach past validation. */
@@ -130,8 +133,19 @@ async function labeling(): Promise<Target> {
   };
 }
 
+/** A key maker over a service's api_keys table (the schema's migrations have run). */
+function keyMaker(keys: ServiceKeys, pool: Pool, schema: string): (tenantId: string, role: KeyRole) => Promise<string> {
+  return async (tenantId, role) => (await keys.create(pool, { schema, tenantId, role, label: "security-suite" })).key;
+}
+
+/** The keys the fuzzer sends: an operator of tenant t1 (the samples' tenant) and a service key of every tenant. */
+async function fuzzKeys(make: (tenantId: string, role: KeyRole) => Promise<string>): Promise<string[]> {
+  return [`Bearer ${await make("t1", "operator")}`, `Bearer ${await make("*", "service")}`];
+}
+
 async function reward(): Promise<Target> {
   const h = await startReward(stackEnv());
+  const makeKey = keyMaker(rewardKeys, h.pool, h.schema);
   return {
     name: "reward",
     http: h.service.http,
@@ -140,7 +154,8 @@ async function reward(): Promise<Target> {
     grpcServices: [Reward],
     pool: h.pool,
     schema: h.schema,
-    keys: [],
+    keys: await fuzzKeys(makeKey),
+    makeKey,
     samples: {
       "POST /get_reward": [{ query: ["Q: where is my refund? A: within 5 days"], prompts: ["where is my refund?"], model_id: "" }],
       "POST /v1/models/:id/approve": [{ force: true }, {}],
@@ -186,6 +201,7 @@ async function rlTrainer(): Promise<Target> {
   });
   try {
     const ports = await svc.start();
+    const makeKey = keyMaker(policyKeys, d.pool, schema);
     return {
       name: "rl-trainer",
       http: svc.http,
@@ -194,7 +210,8 @@ async function rlTrainer(): Promise<Target> {
       grpcServices: [Policy],
       pool: d.pool,
       schema,
-      keys: [],
+      keys: await fuzzKeys(makeKey),
+      makeKey,
       samples: {},
       stored: async () => (await rowCount(d.pool, schema)) + (await topicRecords(d.admin, [topics.rlRuns, topics.policies])),
       close: () => d.cleanup(schema, () => svc.stop()),
@@ -219,6 +236,7 @@ async function canary(): Promise<Target> {
   });
   try {
     const ports = await svc.start();
+    const makeKey = keyMaker(canaryKeys, d.pool, schema);
     return {
       name: "canary",
       http: svc.http,
@@ -227,7 +245,8 @@ async function canary(): Promise<Target> {
       grpcServices: [Canary],
       pool: d.pool,
       schema,
-      keys: [],
+      keys: await fuzzKeys(makeKey),
+      makeKey,
       samples: {
         "POST /v1/canary-sets": [
           { tenantId: "t1", jsonl: `${JSON.stringify({ prompt: "Where is my refund?", intent: "refund" })}\n${JSON.stringify({ prompt: "Reset my password" })}` },

@@ -8,7 +8,8 @@ export const CANARY_USAGE = `usage: rlhf canary create --from-traffic [--size 50
        rlhf canary run --candidate POLICY_VERSION [--set SET_ID] [--reward-model ID] [--tenant default] [--no-wait]
        rlhf canary report REPORT_ID --out report.html
        rlhf canary watch [--tenant default] [--json]
-  common: [--target http://127.0.0.1:8085] (or CANARY_URL)`;
+  common: [--target http://127.0.0.1:8085] (or CANARY_URL) [--key KEY] (or CANARY_KEY: a canary key of the tenant,
+          operator for create/import/run, any role for report/watch; rlhf canary keys create)`;
 
 export class CanaryUsageError extends Error {
   override readonly name = "CanaryUsageError";
@@ -35,6 +36,7 @@ const OPTIONS = {
   out: { type: "string" },
   json: { type: "boolean" },
   target: { type: "string" },
+  key: { type: "string" },
 } as const;
 
 function int(flag: string, v: string | undefined, def: number, min: number): number {
@@ -45,11 +47,15 @@ function int(flag: string, v: string | undefined, def: number, min: number): num
 
 class HttpFailure extends Error {}
 
-async function call(io: CanaryCliIo, base: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+function authHeader(key: string | undefined): Record<string, string> {
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+async function call(io: CanaryCliIo, base: string, key: string | undefined, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const f = io.fetch ?? fetch;
   let res: Response;
   try {
-    res = await f(`${base}${path}`, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    res = await f(`${base}${path}`, { method, headers: { ...authHeader(key), ...(body === undefined ? {} : { "content-type": "application/json" }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   } catch (e) {
     throw new HttpFailure(`cannot reach the canary service at ${base}: ${(e as Error).message} (start it, or pass --target)`);
   }
@@ -84,6 +90,7 @@ export async function runCanaryCli(argv: readonly string[], io: CanaryCliIo): Pr
   }
   const base = ((values["target"] as string | undefined) ?? process.env["CANARY_URL"] ?? "http://127.0.0.1:8085").replace(/\/$/, "");
   const tenant = (values["tenant"] as string | undefined) ?? "default";
+  const key = (values["key"] as string | undefined) ?? process.env["CANARY_KEY"];
   const sleep = io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   try {
     const [sub, ...rest] = positionals;
@@ -93,7 +100,7 @@ export async function runCanaryCli(argv: readonly string[], io: CanaryCliIo): Pr
         const checksFlag = values["checks"] as string | undefined;
         const checks = checksFlag === undefined ? undefined : checksFlag === "sim-support" ? "sim-support" : (JSON.parse(readFileSync(checksFlag, "utf8")) as unknown);
         const body = { tenantId: tenant, fromTraffic: { size: int("size", values["size"] as string | undefined, 500, 1), seed: int("seed", values["seed"] as string | undefined, 1, 0), sinceDays: int("since-days", values["since-days"] as string | undefined, 0, 0), ...(checks !== undefined ? { checks } : {}) } };
-        const r = await call(io, base, "POST", "/v1/canary-sets", body);
+        const r = await call(io, base, key, "POST", "/v1/canary-sets", body);
         io.out(`canary set ${String(r["setId"])} (version ${String(r["version"])}): ${String(r["tasks"])} tasks of ${String(r["requested"])} asked, from ${String(r["pool"])} held-out chats`);
         for (const [intent, n] of Object.entries((r["intents"] ?? {}) as Record<string, number>)) io.out(`  ${intent.padEnd(24)} ${n}`);
         return { exitCode: 0 };
@@ -101,21 +108,21 @@ export async function runCanaryCli(argv: readonly string[], io: CanaryCliIo): Pr
       case "import": {
         const file = rest[0];
         if (!file) throw new CanaryUsageError("canary import needs a FILE.jsonl");
-        const r = await call(io, base, "POST", "/v1/canary-sets", { tenantId: tenant, jsonl: readFileSync(file, "utf8") });
+        const r = await call(io, base, key, "POST", "/v1/canary-sets", { tenantId: tenant, jsonl: readFileSync(file, "utf8") });
         io.out(`canary set ${String(r["setId"])} (version ${String(r["version"])}): ${String(r["tasks"])} tasks imported from ${file}`);
         return { exitCode: 0 };
       }
       case "run": {
         const candidate = values["candidate"] as string | undefined;
         if (!candidate) throw new CanaryUsageError("--candidate is required");
-        let row = await call(io, base, "POST", "/v1/canary-runs", { tenantId: tenant, candidateVersion: candidate, canarySetId: (values["set"] as string | undefined) ?? "", rewardModelId: (values["reward-model"] as string | undefined) ?? "" });
+        let row = await call(io, base, key, "POST", "/v1/canary-runs", { tenantId: tenant, candidateVersion: candidate, canarySetId: (values["set"] as string | undefined) ?? "", rewardModelId: (values["reward-model"] as string | undefined) ?? "" });
         const id = String(row["reportId"]);
         io.out(`canary run ${id} for ${candidate}: ${String(row["status"])}`);
         if (values["no-wait"]) return { exitCode: 0 };
         let last = "";
         for (let i = 0; i < 3_600 && row["status"] !== "done" && row["status"] !== "failed"; i++) {
           await sleep(1_000);
-          row = await call(io, base, "GET", `/v1/reports/${encodeURIComponent(id)}`);
+          row = await call(io, base, key, "GET", `/v1/reports/${encodeURIComponent(id)}`);
           const line = `  ${String(row["stage"])} ${String(row["done"])}/${String(row["total"])}`;
           if (line !== last) io.err(line);
           last = line;
@@ -137,7 +144,7 @@ export async function runCanaryCli(argv: readonly string[], io: CanaryCliIo): Pr
         const out = values["out"] as string | undefined;
         if (!id || !out) throw new CanaryUsageError("canary report needs REPORT_ID and --out FILE");
         const f = io.fetch ?? fetch;
-        const res = await f(`${base}/v1/reports/${encodeURIComponent(id)}/html`).catch((e: unknown) => {
+        const res = await f(`${base}/v1/reports/${encodeURIComponent(id)}/html`, { headers: authHeader(key) }).catch((e: unknown) => {
           throw new HttpFailure(`cannot reach the canary service at ${base}: ${(e as Error).message}`);
         });
         const text = await res.text();
@@ -147,7 +154,7 @@ export async function runCanaryCli(argv: readonly string[], io: CanaryCliIo): Pr
         return { exitCode: 0 };
       }
       case "watch": {
-        const r = await call(io, base, "GET", `/v1/tenants/${encodeURIComponent(tenant)}/watch`);
+        const r = await call(io, base, key, "GET", `/v1/tenants/${encodeURIComponent(tenant)}/watch`);
         if (values["json"]) {
           io.out(JSON.stringify(r, null, 2));
           return { exitCode: 0 };

@@ -58,9 +58,11 @@ export class CanaryRunner {
     if (bad.length) throw AppError.invalid(bad);
     const { store } = this.deps;
     const set = req.canarySetId ? await store.getSet(req.canarySetId) : await store.latestSet(req.tenantId);
-    if (!set) throw new AppError(req.canarySetId ? "not_found" : "failed_precondition", req.canarySetId ? `canary set ${req.canarySetId} not found` : `tenant ${req.tenantId} has no canary set: create one with \`rlhf canary create --from-traffic\` or import one`);
-    if (set.tenantId !== req.tenantId) throw AppError.invalid([{ path: "canary_set_id", reason: `belongs to tenant ${set.tenantId}` }]);
+    // Another tenant's set or checkpoint is "not found", as one that does not exist: the answer
+    // names neither that tenant nor anything of it.
+    if (!set || set.tenantId !== req.tenantId) throw new AppError(req.canarySetId ? "not_found" : "failed_precondition", req.canarySetId ? `canary set ${req.canarySetId} not found` : `tenant ${req.tenantId} has no canary set: create one with \`rlhf canary create --from-traffic\` or import one`);
     const policy = await store.policy(req.candidateVersion);
+    if (policy && policy.tenantId && policy.tenantId !== req.tenantId) throw new AppError("not_found", `policy version ${req.candidateVersion} not found`);
     const rewardModelId = req.rewardModelId || this.deps.options.rewardModelOverride || policy?.rewardModelId || "";
     const { row, created } = await store.queueReport({
       reportId: `canary-${randomUUID()}`,

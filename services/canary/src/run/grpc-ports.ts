@@ -11,9 +11,11 @@ export interface AnswerSource {
 /** Reward-model scores for many rows (kit's chunked ScoreBatch client in production). */
 export type ScoreSource = RewardScores;
 
-export function grpcAnswers(address: string, opts: { promptsPerCall?: number; timeoutMs?: number; maxTokens?: number } = {}): AnswerSource {
+/** GenerateBatch over `address`, sending `key` (a policy key, role service) as `authorization: Bearer`. */
+export function grpcAnswers(address: string, opts: { promptsPerCall?: number; timeoutMs?: number; maxTokens?: number; key?: string } = {}): AnswerSource {
   const client = createGrpcClient(Policy, address, { "grpc.max_receive_message_length": 64 * 1024 * 1024 });
   const chunk = opts.promptsPerCall ?? 128;
+  const metadata: Record<string, string> = opts.key ? { authorization: `Bearer ${opts.key}` } : {};
   return {
     async generate(policyVersion, prompts, samples, seed) {
       const out: string[][] = [];
@@ -22,7 +24,7 @@ export function grpcAnswers(address: string, opts: { promptsPerCall?: number; ti
         // A seed per chunk keeps answers reproducible whatever the chunk size of the caller.
         const res = await client.generateBatch(
           { policyVersion, prompts: part, samplesPerPrompt: samples, seed: (seed + i) >>> 0, maxTokens: opts.maxTokens ?? 0 },
-          { timeoutMs: opts.timeoutMs ?? 120_000 },
+          { timeoutMs: opts.timeoutMs ?? 120_000, metadata },
         );
         const rows: string[][] = part.map(() => []);
         for (const a of res.answers) rows[a.promptIndex]?.push(a.answer);
@@ -35,7 +37,7 @@ export function grpcAnswers(address: string, opts: { promptsPerCall?: number; ti
   };
 }
 
-/** The reward service's ScoreBatch, chunked (kit's client). */
-export function grpcScores(address: string, opts: { batch?: number; timeoutMs?: number } = {}): ScoreSource {
+/** The reward service's ScoreBatch, chunked (kit's client), with a reward key (role service). */
+export function grpcScores(address: string, opts: { batch?: number; timeoutMs?: number; key?: string } = {}): ScoreSource {
   return rewardScoresClient(address, opts);
 }

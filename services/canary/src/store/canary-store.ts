@@ -228,8 +228,12 @@ export class CanaryStore {
     return { row: reportOf(res.rows[0] as Raw), created: false };
   }
 
+  /** Progress of a run not finished yet: a write that lands after the report is done or failed changes nothing. */
   async progress(reportId: string, status: ReportStatus, stage: string, done: number, total: number): Promise<void> {
-    await this.pool.query(`update ${this.s}.reports set status = $2, stage = $3, done = $4, total = $5, updated_at = now() where report_id = $1`, [reportId, status, stage, done, total]);
+    await this.pool.query(
+      `update ${this.s}.reports set status = $2, stage = $3, done = $4, total = $5, updated_at = now() where report_id = $1 and status in ('queued', 'running')`,
+      [reportId, status, stage, done, total],
+    );
   }
 
   async finishReport(reportId: string, doc: CanaryReportDoc): Promise<void> {

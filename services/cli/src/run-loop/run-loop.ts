@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CanaryReportAnnouncementSchema, RewardModelAnnouncementSchema } from "@rlhf-loop/proto";
 import { startEmbeddedStack } from "../demo/loop/embedded-stack.js";
-import { httpJson } from "../demo/loop/http-json.js";
+import { bearer, httpJson } from "../demo/loop/http-json.js";
 import type { LoopStack } from "../demo/loop/stack.js";
 import { TopicLog } from "../demo/loop/watchers.js";
 import type { RowIssue } from "./fields.js";
@@ -210,7 +210,7 @@ export async function runFeedbackLoop(o: RunLoopOptions, io: RunLoopIo = { stdou
         if (gate.run && gate.warning) say(`   warning: ${gate.warning}`);
         const set = cgate.ok
           ? await steps.run(STEP.canarySet, async () => {
-              const r = await httpJson("POST", `${stack.canaryUrl}/v1/canary-sets`, { tenantId, fromTraffic: { size: cgate.size, seed: o.seed } });
+              const r = await httpJson("POST", `${stack.canaryUrl}/v1/canary-sets`, { tenantId, fromTraffic: { size: cgate.size, seed: o.seed } }, bearer(stack.canaryKey));
               return { value: String(r["setId"]), detail: `${String(r["tasks"])} tasks from ${String(r["pool"])} held-out answers, checked with the default template (at most 400 words)` };
             })
           : undefined;

@@ -3,7 +3,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { CanaryDecision, RewardModelStatus, RlRunRequestSchema, Topics, type CanaryReport, type CanaryReportAnnouncementSchema, type RewardModel, type RewardModelAnnouncementSchema } from "@rlhf-loop/proto";
-import { httpJson } from "../demo/loop/http-json.js";
+import { bearer, httpJson } from "../demo/loop/http-json.js";
 import type { LoopStack } from "../demo/loop/stack.js";
 import { sleep, until, type TopicLog } from "../demo/loop/watchers.js";
 import { NotPossible } from "./steps.js";
@@ -136,7 +136,7 @@ export async function runRl(stack: LoopStack, rm: RewardModel, o: { steps: numbe
   const t0 = Date.now();
   for (;;) {
     await sleep(1_000);
-    const r = await httpJson("GET", `${stack.rlUrl}/v1/runs/${encodeURIComponent(runId)}`).catch(() => undefined);
+    const r = await httpJson("GET", `${stack.rlUrl}/v1/runs/${encodeURIComponent(runId)}`, undefined, bearer(stack.policyKey)).catch(() => undefined);
     if (!r) {
       if (Date.now() - t0 > 60_000) throw new Error(`rl-trainer did not accept run ${runId} within 60 s (see its log for the request's error)`);
       continue;
@@ -192,7 +192,7 @@ interface WatchJson {
 }
 
 export async function readWatch(stack: LoopStack): Promise<WatchFacts> {
-  const w = (await httpJson("GET", `${stack.canaryUrl}/v1/tenants/${encodeURIComponent(stack.tenantId)}/watch`)) as WatchJson;
+  const w = (await httpJson("GET", `${stack.canaryUrl}/v1/tenants/${encodeURIComponent(stack.tenantId)}/watch`, undefined, bearer(stack.canaryKey))) as WatchJson;
   const sum = (segs: Record<string, { thumbsUp: number; thumbsDown: number }>, k: "thumbsUp" | "thumbsDown") => Object.values(segs).reduce((s, x) => s + x[k], 0);
   return {
     weeks: (w.weeks ?? []).map((x) => ({ weekStart: x.weekStart, questions: x.questions, thumbsUp: sum(x.segments, "thumbsUp"), thumbsDown: sum(x.segments, "thumbsDown"), coded: x.thumbsDown.coded })),
@@ -216,10 +216,10 @@ export async function exportDataset(stack: LoopStack, datasetId: string, format:
 export async function canaryReportHtml(stack: LoopStack, reportId: string, timeoutMs = 60_000): Promise<string> {
   const url = `${stack.canaryUrl}/v1/reports/${encodeURIComponent(reportId)}`;
   await until(`the canary report ${reportId} to be stored`, timeoutMs, async () => {
-    const r = await httpJson("GET", url).catch(() => undefined);
+    const r = await httpJson("GET", url, undefined, bearer(stack.canaryKey)).catch(() => undefined);
     return r?.["report"] ? true : undefined;
   }, 500);
-  const res = await fetch(`${url}/html`);
+  const res = await fetch(`${url}/html`, { headers: bearer(stack.canaryKey) });
   if (!res.ok) throw new Error(`canary report page: HTTP ${res.status}`);
   return res.text();
 }

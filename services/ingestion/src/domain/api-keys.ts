@@ -1,4 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
+
+// Hashing, constant-time comparison and Bearer parsing are the kit's, shared by every service.
+export { bearerToken, hashApiKey, hashesEqual } from "@rlhf-loop/kit";
 
 /** Tenant ids: lowercase letters, digits and dashes, so they can sit inside an API key. */
 export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -22,30 +25,8 @@ export function parseApiKey(key: string): ParsedApiKey | undefined {
   return m ? { tenantId: m[1]!, secret: m[2]! } : undefined;
 }
 
-/**
- * What the database stores: hex sha256 of the whole key. Keys carry 256 random bits, so a
- * fast hash is enough (no password stretching needed) and lookups stay one index probe.
- */
-export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key, "utf8").digest("hex");
-}
-
-/** Constant-time comparison of two hex hashes. */
-export function hashesEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, "hex");
-  const y = Buffer.from(b, "hex");
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** Shown in listings so an operator can tell keys apart without seeing them. */
 export function keyPrefix(key: string): string {
   const parsed = parseApiKey(key);
   return parsed ? `rlhf_${parsed.tenantId}_${parsed.secret.slice(0, 6)}` : key.slice(0, 8);
-}
-
-/** Extracts the key from `Authorization: Bearer <key>`; undefined when absent or malformed. */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m ? m[1] : undefined;
 }

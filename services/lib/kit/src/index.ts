@@ -69,6 +69,17 @@ export { createHttpServer, listenHttp, toAppError } from "./http/server.js";
 export type { HttpServerOptions } from "./http/server.js";
 export type { CheckResult, Readiness, ReadinessCheck } from "./http/readiness.js";
 
+// auth (API keys of callers)
+export {
+  ANY_TENANT, CALL_ROLES, KEY_PREFIX_PATTERN, KEY_ROLES, KEY_TENANT_PATTERN, READ_ROLES, WRITE_ROLES,
+  bearerToken, hashApiKey, hashesEqual, isApiKeyOf, keyIdOf, newApiKey,
+} from "./auth/keys.js";
+export type { KeyRole } from "./auth/keys.js";
+export { ApiKeyAuth, assertTenant, canAccess } from "./auth/api-key-auth.js";
+export type { ApiKeyAuthOptions, Caller, CallerAuth, KeyQueryable } from "./auth/api-key-auth.js";
+export { keyScopeViolations, serviceKeys } from "./auth/key-store.js";
+export type { IssueKeyInput, IssuedKey, KeyInfo, ServiceKeys } from "./auth/key-store.js";
+
 // lifecycle
 export { ShutdownPhases, createLifecycle } from "./lifecycle/lifecycle.js";
 export { runServiceProcess } from "./lifecycle/service-process.js";

@@ -1,7 +1,8 @@
 // HTTP scoring. POST /get_reward speaks OpenRLHF's remote reward model protocol
 // ({"query": [...]} -> {"rewards": [...]}), so OpenRLHF / verl trainers can use this service.
-import { AppError } from "@rlhf-loop/kit";
+import { AppError, CALL_ROLES, READ_ROLES, WRITE_ROLES } from "@rlhf-loop/kit";
 import type { FastifyInstance } from "fastify";
+import type { RewardAccess } from "./access.js";
 import type { RewardServing } from "../serve/reward-serving.js";
 import type { RegistryStore } from "../store/registry-store.js";
 import { toProtoModel } from "./wire.js";
@@ -35,11 +36,13 @@ export function registerHttpApi(
   registry: RegistryStore,
   onRows: (n: number) => void,
   approve: (modelId: string, force: boolean) => Promise<unknown>,
+  access: RewardAccess,
 ): void {
   // Approval: FAILED_PRECONDITION (409... mapped by kit) unless the model's diagnostics passed, or
   // {"force": true} for a brought model whose quality was judged elsewhere (logged as forced).
   app.post("/v1/models/:id/approve", async (req) => {
     const id = (req.params as { id: string }).id;
+    await access.model(req.headers.authorization, WRITE_ROLES, id);
     const body = (req.body ?? {}) as { force?: unknown };
     if (body.force !== undefined && typeof body.force !== "boolean") throw AppError.invalid([{ path: "force", reason: "must be a boolean" }]);
     await approve(id, body.force === true);
@@ -48,11 +51,13 @@ export function registerHttpApi(
   });
 
   app.post("/get_reward", async (req) => {
+    const caller = await access.caller(req.headers.authorization, CALL_ROLES);
     if (typeof req.body !== "object" || req.body === null || Array.isArray(req.body)) throw AppError.invalid([{ path: "", reason: "body must be a JSON object" }]);
     const body = req.body as Record<string, unknown>;
     const queries = stringArray(body, "query", true)!;
     const prompts = stringArray(body, "prompts", false);
     const modelId = typeof body["model_id"] === "string" ? body["model_id"] : "";
+    await access.checkModel(caller, modelId);
     const r = await serving.score(modelId, splitQueries(queries, prompts), (i) => (i < 0 ? "query" : `query[${i}].`));
     onRows(queries.length);
     return { rewards: Array.from(r.scores), model_id: r.modelId };
@@ -60,6 +65,7 @@ export function registerHttpApi(
 
   app.get("/v1/models/:id", async (req) => {
     const id = (req.params as { id: string }).id;
+    await access.model(req.headers.authorization, READ_ROLES, id === "serving" ? "" : id);
     const m = id === "serving" ? (serving.servingModelId ? await registry.get(serving.servingModelId) : undefined) : await registry.get(id);
     if (!m) throw new AppError("not_found", `unknown reward model ${id}`);
     return toJson(RewardModelSchema, toProtoModel(m));

@@ -107,6 +107,12 @@ export class RegistryStore {
     return r.rows[0] ? toModel(r.rows[0]) : undefined;
   }
 
+  /** The tenant a model belongs to ("" for none), or undefined for an unknown id. */
+  async tenantOf(modelId: string): Promise<string | undefined> {
+    const r = await this.pool.query<{ tenant_id: string }>(`select tenant_id from ${this.t} where model_id = $1`, [modelId]);
+    return r.rows[0]?.tenant_id;
+  }
+
   async artifact(modelId: string): Promise<{ kind: ModelKind; onnx: Uint8Array; tokenizer?: string } | undefined> {
     const r = await this.pool.query<{ kind: ModelKind; artifact: Buffer; tokenizer: string | null; artifact_sha256: string }>(
       `select kind, artifact, tokenizer, artifact_sha256 from ${this.t} where model_id = $1`,

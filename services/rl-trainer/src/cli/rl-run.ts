@@ -8,7 +8,8 @@ import { Policy, RlRunStatus, type RlRun } from "@rlhf-loop/proto";
 export const RL_RUN_USAGE = `usage: rlhf rl run --reward-model ID [--beta 0.05] [--steps 50] [--algorithm rloo|ppo] [--target-kl NATS]
                    [--kl-estimator k1|k2|k3] [--kl-budget NATS] [--samples-per-prompt 4] [--prompts-per-step 64]
                    [--lr 0.002] [--seed 1] [--tenant default] [--run-id ID] [--reference ID] [--dataset ID]
-                   [--target 127.0.0.1:9094] [--no-wait] [--json]`;
+                   [--target 127.0.0.1:9094] [--key KEY] [--no-wait] [--json]
+  --key (or POLICY_KEY): an operator key of the tenant (rlhf policy keys create --tenant T --role operator)`;
 
 export class RlUsageError extends Error {
   override readonly name = "RlUsageError";
@@ -31,6 +32,8 @@ export interface RlRunArgs {
   reference: string;
   dataset: string;
   target: string;
+  /** Policy service key (operator of the tenant); POLICY_KEY when not given. */
+  key: string;
   wait: boolean;
   json: boolean;
 }
@@ -46,7 +49,7 @@ export function parseRlRunArgs(argv: readonly string[]): RlRunArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
     const options: Record<string, { type: "string" | "boolean" }> = { "no-wait": { type: "boolean" }, json: { type: "boolean" } };
-    for (const k of ["reward-model", "beta", "steps", "algorithm", "target-kl", "kl-estimator", "kl-budget", "samples-per-prompt", "prompts-per-step", "lr", "seed", "tenant", "run-id", "reference", "dataset", "target"]) {
+    for (const k of ["reward-model", "beta", "steps", "algorithm", "target-kl", "kl-estimator", "kl-budget", "samples-per-prompt", "prompts-per-step", "lr", "seed", "tenant", "run-id", "reference", "dataset", "target", "key"]) {
       options[k] = { type: "string" };
     }
     values = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as Record<string, string | boolean | undefined>;
@@ -77,6 +80,7 @@ export function parseRlRunArgs(argv: readonly string[]): RlRunArgs {
     reference: s("reference") ?? "",
     dataset: s("dataset") ?? "",
     target: s("target") ?? "127.0.0.1:9094",
+    key: s("key") ?? process.env["POLICY_KEY"] ?? "",
     wait: values["no-wait"] !== true,
     json: values["json"] === true,
   };
@@ -103,18 +107,20 @@ export async function runRlRun(argv: readonly string[], io: RlCommandIo = { stdo
     throw err;
   }
   const client = createGrpcClient(Policy, a.target);
+  const metadata: Record<string, string> = a.key ? { authorization: `Bearer ${a.key}` } : {};
+  const call = { metadata };
   try {
     const started = await client.startRun({
       run: {
         runId: a.runId, tenantId: a.tenant, rewardModelId: a.rewardModel, referenceId: a.reference, datasetId: a.dataset,
         config: { algorithm: a.algorithm, steps: a.steps, beta: a.beta, targetKl: a.targetKl, klEstimator: a.klEstimator, klBudget: a.klBudget, samplesPerPrompt: a.samplesPerPrompt, promptsPerStep: a.promptsPerStep, learningRate: a.lr, seed: a.seed },
       },
-    });
+    }, call);
     io.stderr.write(`run ${a.runId} accepted (${RlRunStatus[started.run?.status ?? 0]})\n`);
     if (!a.wait) return { exitCode: 0, ...(started.run ? { run: started.run } : {}) };
     let seen = 0;
     for (;;) {
-      const { run } = await client.getRun({ runId: a.runId });
+      const { run } = await client.getRun({ runId: a.runId }, call);
       if (!run) throw new Error("GetRun returned no run");
       for (const s of run.recentSteps.filter((x) => x.step > seen)) {
         io.stderr.write(`step ${s.step}: reward ${s.reward.toFixed(3)} KL ${s.kl.toFixed(3)} beta ${s.beta.toFixed(4)} entropy ${s.entropy.toFixed(3)} length ${s.length.toFixed(1)}${s.hasGold ? ` gold ${s.gold.toFixed(3)}` : ""}\n`);

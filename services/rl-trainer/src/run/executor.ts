@@ -87,6 +87,25 @@ export class RunExecutor {
         ...(this.d.options.preferCuda ? { preferCuda: true } : {}),
       });
       let parent = last?.policyVersion ?? "";
+      const announce = (c: { version: string; parentVersion: string; step: number; sha256: string; final: boolean; stop?: { reason: string; detail: string } }) =>
+        this.d.bus.publish(this.d.topics?.policies ?? Topics.policies, PolicyAnnouncementSchema, [
+          {
+            key: c.version,
+            message: create(PolicyAnnouncementSchema, {
+              policyVersion: c.version, runId, tenantId: row.tenantId, referenceId: ref.id, rewardModelId: row.rewardModelId, datasetId: row.datasetId,
+              parentVersion: c.parentVersion, step: c.step, configJson: JSON.stringify(row.config), checkpointSha256: c.sha256, final: c.final, createdAt: timestampNow(),
+              // The canary holds a checkpoint the trainer's own shape guardrail stopped.
+              ...(c.stop ? { stopReason: c.stop.reason, stopDetail: c.stop.detail } : {}),
+            }),
+          },
+        ]);
+      // The run row names a checkpoint only once it is announced: a crash between storing the last
+      // checkpoint and announcing it left it unannounced (a final one would never reach the canary).
+      if (last && row.policyVersion !== last.policyVersion) {
+        await announce({ version: last.policyVersion, parentVersion: last.parentVersion, step: last.step, sha256: last.sha256, final: last.final });
+        await store.updateRun(runId, { policyVersion: last.policyVersion, stepsDone: last.step });
+        log.warn({ version: last.policyVersion, final: last.final }, "announced a checkpoint stored before a crash");
+      }
       const checkpoint = async (final: boolean): Promise<void> => {
         const step = run.steps;
         const version = `${runId}@${step}`;
@@ -101,17 +120,10 @@ export class RunExecutor {
           policyVersion: version, runId, parentVersion: parent === version ? "" : parent, step, referenceId: ref.id, rewardModelId: row.rewardModelId,
           datasetId: row.datasetId, config: row.config, beta: run.beta, checkpoint: blob.bytes, sha256: blob.sha256, final,
         });
-        await this.d.bus.publish(this.d.topics?.policies ?? Topics.policies, PolicyAnnouncementSchema, [
-          {
-            key: version,
-            message: create(PolicyAnnouncementSchema, {
-              policyVersion: version, runId, tenantId: row.tenantId, referenceId: ref.id, rewardModelId: row.rewardModelId, datasetId: row.datasetId,
-              parentVersion: parent === version ? "" : parent, step, configJson: JSON.stringify(row.config), checkpointSha256: blob.sha256, final, createdAt: timestampNow(),
-              // The canary holds a checkpoint the trainer's own shape guardrail stopped.
-              ...(final && run.stopped ? { stopReason: run.stopped.reason ?? "", stopDetail: run.stopped.detail } : {}),
-            }),
-          },
-        ]);
+        await announce({
+          version, parentVersion: parent === version ? "" : parent, step, sha256: blob.sha256, final,
+          ...(final && run.stopped ? { stop: { reason: run.stopped.reason ?? "", detail: run.stopped.detail } } : {}),
+        });
         parent = version;
         await store.updateRun(runId, { policyVersion: version, stepsDone: step });
         this.d.metrics.checkpoints.inc();

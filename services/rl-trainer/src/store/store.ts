@@ -188,9 +188,17 @@ export class RlStore {
     );
   }
 
-  async rewardModel(modelId: string): Promise<{ status: string } | undefined> {
-    const res = await this.pool.query(`select status from ${this.s}.reward_models where model_id = $1`, [modelId]);
-    return res.rows[0] ? { status: String((res.rows[0] as Record<string, unknown>)["status"]) } : undefined;
+  async rewardModel(modelId: string): Promise<{ status: string; tenantId: string } | undefined> {
+    const res = await this.pool.query(`select status, tenant_id from ${this.s}.reward_models where model_id = $1`, [modelId]);
+    const r = res.rows[0] as Record<string, unknown> | undefined;
+    return r ? { status: String(r["status"]), tenantId: String(r["tenant_id"]) } : undefined;
+  }
+
+  /** The tenant of the run that made a checkpoint, or undefined for an unknown version (no weights read). */
+  async policyTenant(version: string): Promise<string | undefined> {
+    const res = await this.pool.query(`select r.tenant_id from ${this.s}.checkpoints c join ${this.s}.runs r using (run_id) where c.policy_version = $1`, [version]);
+    const r = res.rows[0] as Record<string, unknown> | undefined;
+    return r ? String(r["tenant_id"]) : undefined;
   }
 
   async insertLoggedAnswers(rows: readonly { interactionId: string; tenantId: string; prompt: string; answer: string; canary: boolean; occurredAt: Date | null }[]): Promise<void> {

@@ -2,13 +2,13 @@
 // with its own metrics registry and its own ports, talking over loopback gRPC and HTTP as in a cluster.
 // Without a simulated world (a team's own feedback, `rlhf run`) the judges are the keyword ones and
 // the canary uses its default checks template: there is no hidden gold to read.
-import { createCanaryService, grpcAnswers, grpcScores, keywordJudge, simJudge as canarySimJudge, SIM_SUPPORT_CHECKS } from "@rlhf-loop/canary";
+import { canaryKeys, createCanaryService, grpcAnswers, grpcScores, keywordJudge, simJudge as canarySimJudge, SIM_SUPPORT_CHECKS } from "@rlhf-loop/canary";
 import { createApiKey, createIngestionService, createTenant } from "@rlhf-loop/ingestion";
 import { createLogger, createMemoryBus, createMetrics, createPool } from "@rlhf-loop/kit";
 import { createLabelingService, createRater } from "@rlhf-loop/labeling";
 import { Topics } from "@rlhf-loop/proto";
-import { createRewardService } from "@rlhf-loop/reward";
-import { createRlTrainerService, grpcReward, simJudge as rlSimJudge } from "@rlhf-loop/rl-trainer";
+import { createRewardService, rewardKeys } from "@rlhf-loop/reward";
+import { createRlTrainerService, grpcReward, policyKeys, simJudge as rlSimJudge } from "@rlhf-loop/rl-trainer";
 import type { World } from "@rlhf-loop/sim";
 import { startEmbeddedPostgres } from "../../embedded/postgres.js";
 import type { LoopStack } from "./stack.js";
@@ -45,16 +45,22 @@ export async function startEmbeddedStack(world: World | undefined, tenantId: str
     const rw = await reward.start();
     stops.push(() => reward.stop());
     const rewardGrpc = `127.0.0.1:${rw.grpcPort}`;
+    // Every service asks its callers for a key: the internal callers get service keys of every tenant.
+    const serviceKey = (keys: typeof rewardKeys, schema: string, label: string) => keys.create(pool, { schema, tenantId: "*", role: "service", label }).then((k) => k.key);
+    const rlRewardKey = await serviceKey(rewardKeys, reward.options.dbSchema, "demo rl-trainer");
+    const canaryRewardKey = await serviceKey(rewardKeys, reward.options.dbSchema, "demo canary");
 
-    const rewardClient = grpcReward(rewardGrpc);
+    const rewardClient = grpcReward(rewardGrpc, { key: rlRewardKey });
     stops.push(async () => rewardClient.close());
     const rl = createRlTrainerService({ bus, pool, logger, metrics: m("rl-trainer"), rewardFor: rewardClient.rewardFor, ...(world ? { judge: rlSimJudge(world) } : {}), options: { httpPort: 0, grpcPort: 0 } });
     const rlPorts = await rl.start();
     stops.push(() => rl.stop());
     const rlGrpc = `127.0.0.1:${rlPorts.grpcPort}`;
+    const canaryPolicyKey = await serviceKey(policyKeys, rl.options.dbSchema, "demo canary");
+    const policyKey = (await policyKeys.create(pool, { schema: rl.options.dbSchema, tenantId, role: "operator", label: "demo" })).key;
 
-    const answers = grpcAnswers(rlGrpc);
-    const scores = grpcScores(rewardGrpc);
+    const answers = grpcAnswers(rlGrpc, { key: canaryPolicyKey });
+    const scores = grpcScores(rewardGrpc, { key: canaryRewardKey });
     stops.push(async () => {
       answers.close();
       scores.close();
@@ -62,6 +68,7 @@ export async function startEmbeddedStack(world: World | undefined, tenantId: str
     const canary = createCanaryService({ bus, pool, logger, metrics: m("canary"), answers, scores, judge: world ? canarySimJudge(world.config) : keywordJudge, options: { httpPort: 0, grpcPort: 0, ...(world ? { template: SIM_SUPPORT_CHECKS } : {}) } });
     const cn = await canary.start();
     stops.push(() => canary.stop());
+    const canaryKey = (await canaryKeys.create(pool, { schema: canary.options.dbSchema, tenantId, role: "operator", label: "demo" })).key;
     stops.unshift(async () => {
       await pool.end();
       await pg.stop();
@@ -79,7 +86,9 @@ export async function startEmbeddedStack(world: World | undefined, tenantId: str
       rewardGrpc,
       rlUrl: `http://127.0.0.1:${rlPorts.httpPort}`,
       rlGrpc,
+      policyKey,
       canaryUrl: `http://127.0.0.1:${cn.httpPort}`,
+      canaryKey,
       databaseUrl: pg.url,
       pool,
       bus,

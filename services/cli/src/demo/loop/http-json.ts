@@ -18,3 +18,8 @@ export async function httpJson(method: string, url: string, body?: unknown, head
   }
   return json;
 }
+
+/** `authorization: Bearer <key>` as a header object. */
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}

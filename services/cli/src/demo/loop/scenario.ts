@@ -13,7 +13,7 @@ import { streamWorld, type World } from "@rlhf-loop/sim";
 import type { CanaryDecisionFacts, DatasetWeights, DemoReportData, DriftFacts, RewardModelFacts, RlCurve, ShapeSample } from "../report/types.js";
 import { DAYS, DRIFT_DAY, RUBRIC_CHANGE_DAY } from "./demo-world.js";
 import type { DayTracker } from "./day-tracker.js";
-import { httpJson } from "./http-json.js";
+import { bearer, httpJson } from "./http-json.js";
 import { servedPolicy } from "./served-policy.js";
 import type { LoopStack } from "./stack.js";
 import { Stages } from "./stages.js";
@@ -137,7 +137,7 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
     let shown = 0;
     for (;;) {
       await sleep(1_000);
-      const r = await httpJson("GET", `${stack.rlUrl}/v1/runs/${encodeURIComponent(runId)}`).catch(() => undefined);
+      const r = await httpJson("GET", `${stack.rlUrl}/v1/runs/${encodeURIComponent(runId)}`, undefined, bearer(stack.policyKey)).catch(() => undefined);
       if (!r) continue;
       const run = r["run"] as { status: string; policyVersion: string; stopReason: string; stopDetail: string; error: string; referenceId: string };
       const steps = (r["steps"] ?? []) as { step: number; kl: number; reward: number; gold?: number; length: number }[];
@@ -162,7 +162,7 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
       ...(all("gold") ? { goldBefore: all("gold")!.production, goldAfter: all("gold")!.candidate } : {}),
       ...(all("reward_win_rate") ? { winRate: all("reward_win_rate")!.candidate } : {}),
     });
-    const doc = (await httpJson("GET", `${stack.canaryUrl}/v1/reports/${encodeURIComponent(report.reportId)}`))["report"] as { lengths: { candidate: number[]; production: number[] } } | undefined;
+    const doc = (await httpJson("GET", `${stack.canaryUrl}/v1/reports/${encodeURIComponent(report.reportId)}`, undefined, bearer(stack.canaryKey)))["report"] as { lengths: { candidate: number[]; production: number[] } } | undefined;
     const rate = (side: "candidate" | "production") => all("refusal_rate")?.[side] ?? 0;
     if (doc) {
       if (!shapes.some((s) => s.label.startsWith("production") && s.arm === arm)) shapes.push({ arm, label: `production (${report.productionVersion || "logged bot answers"})`, lengths: doc.lengths.production, refusalRate: rate("production") });
@@ -174,7 +174,7 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
 
   const track = async (day: number): Promise<string> => {
     const at = new Date(world.startMs + day * 86_400_000).toISOString();
-    const r = await httpJson("POST", `${stack.canaryUrl}/v1/tenants/${encodeURIComponent(stack.tenantId)}/track`, { at });
+    const r = await httpJson("POST", `${stack.canaryUrl}/v1/tenants/${encodeURIComponent(stack.tenantId)}/track`, { at }, bearer(stack.canaryKey));
     const p = r["point"] as { weekStart: string; policyVersion: string; figures: Record<string, { estimate: number }> };
     const regressions = (r["regressions"] ?? []) as { message: string }[];
     const f = (k: string) => p.figures[k]?.estimate.toFixed(3) ?? "n/a";
@@ -182,7 +182,7 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
   };
 
   const promoteFrom = (version: string, day: number): void => {
-    const served = servedPolicy(stack.rlGrpc, stack.tenantId, version);
+    const served = servedPolicy(stack.rlGrpc, stack.tenantId, version, stack.policyKey);
     closers.push(served.close);
     world.usePolicy(served.policy, { fromDay: day });
     promotions.push({ arm: MAIN_ARM, day, policyVersion: version });
@@ -197,7 +197,7 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
     await stages.run(`week 1: traffic and feedback, days 0-${d1 - 1}`, async () => ({ value: true, detail: await stream(0, d1) }));
 
     const set = await stages.run("canary set from held-out traffic", async () => {
-      const r = await httpJson("POST", `${stack.canaryUrl}/v1/canary-sets`, { tenantId: stack.tenantId, fromTraffic: { size: o.canaryTasks, seed: o.seed, checks: "sim-support" } });
+      const r = await httpJson("POST", `${stack.canaryUrl}/v1/canary-sets`, { tenantId: stack.tenantId, fromTraffic: { size: o.canaryTasks, seed: o.seed, checks: "sim-support" } }, bearer(stack.canaryKey));
       return { value: r, detail: `${String(r["tasks"])} tasks (set ${String(r["setId"])}) from ${String(r["pool"])} held-out chats, stratified over ${Object.keys((r["intents"] ?? {}) as object).length} intents` };
     });
     void set;
@@ -262,7 +262,7 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
     });
 
     await stages.run("production watch: weekly drift", async () => {
-      const w = await httpJson("GET", `${stack.canaryUrl}/v1/tenants/${encodeURIComponent(stack.tenantId)}/watch`);
+      const w = await httpJson("GET", `${stack.canaryUrl}/v1/tenants/${encodeURIComponent(stack.tenantId)}/watch`, undefined, bearer(stack.canaryKey));
       const reports = (w["drift"] ?? []) as { weekStart: string; psi: number | null; alerts: { kind: string; message: string }[]; retrain: string }[];
       for (const r of reports) drift.push({ week: r.weekStart, psi: r.psi, alerts: r.alerts.map((a) => `${a.kind}: ${a.message}`), retrain: r.retrain });
       const latest = reports.at(-1);

@@ -4,7 +4,8 @@ import { createGrpcClient } from "@rlhf-loop/kit";
 import { Policy } from "@rlhf-loop/proto";
 import { customerText, textPolicy, type AnswerPolicy } from "@rlhf-loop/sim";
 
-export function servedPolicy(rlGrpc: string, tenantId: string, version: string): { policy: AnswerPolicy; close: () => void } {
+/** `key`: a Policy key of the tenant (operator or service), sent with every call. */
+export function servedPolicy(rlGrpc: string, tenantId: string, version: string, key: string): { policy: AnswerPolicy; close: () => void } {
   const client = createGrpcClient(Policy, rlGrpc, { "grpc.max_receive_message_length": 64 * 1024 * 1024 });
   let call = 0;
   const policy = textPolicy(version, version, async (requests) => {
@@ -12,7 +13,7 @@ export function servedPolicy(rlGrpc: string, tenantId: string, version: string):
     for (let i = 0; i < requests.length; i += 1024) {
       const part = requests.slice(i, i + 1024);
       // Empty version with the tenant: whatever the canary promoted last answers.
-      const res = await client.generateBatch({ tenantId, prompts: part.map((r) => customerText(r.prompt)), samplesPerPrompt: 1, seed: 1_000 + call++ }, { timeoutMs: 120_000 });
+      const res = await client.generateBatch({ tenantId, prompts: part.map((r) => customerText(r.prompt)), samplesPerPrompt: 1, seed: 1_000 + call++ }, { timeoutMs: 120_000, metadata: { authorization: `Bearer ${key}` } });
       if (res.answers.length !== part.length) throw new Error(`GenerateBatch answered ${res.answers.length} of ${part.length} chats`);
       out.push(...res.answers.map((a) => a.answer));
     }

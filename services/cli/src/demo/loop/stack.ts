@@ -14,7 +14,11 @@ export interface LoopStack {
   readonly rewardGrpc: string;
   readonly rlUrl: string;
   readonly rlGrpc: string;
+  /** An operator key of the tenant for the RL trainer (GET /v1/runs, GenerateBatch of the served policy). */
+  readonly policyKey: string;
   readonly canaryUrl: string;
+  /** An operator key of the tenant for the canary (sets, tracking, reports, the watch). */
+  readonly canaryKey: string;
   readonly databaseUrl: string;
   readonly pool: Pool;
   readonly bus: Bus;
