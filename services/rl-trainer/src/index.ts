@@ -14,7 +14,7 @@ export { simChats, simJudge, simPairs, fitSimRewardModel, type SimChat, type Sim
 export { createRlTrainerService, defaultRlTrainerOptions, type RlTrainerDeps, type RlTrainerOptions, type RlTrainerService } from "./service.js";
 export { RunExecutor, type ExecutorDeps, type ExecutorOptions, type PolicyModelJson } from "./run/executor.js";
 export { RunRequests } from "./run/requests.js";
-export { RlStore, type RunRow, type CheckpointRow } from "./store/store.js";
+export { RlStore, type RunRow, type CheckpointRow, type NewCheckpoint } from "./store/store.js";
 export { packCheckpoint, unpackCheckpoint } from "./store/blob.js";
 export { resolveRunConfig, type RunConfig, type RunConfigInput } from "./domain/run-config.js";
 export { grpcReward } from "./reward-client.js";

@@ -99,10 +99,13 @@ export class RunExecutor {
             }),
           },
         ]);
+      // A final checkpoint ends the run: a crash after storing it (with its stop reason, in the same
+      // insert) but before the run row said so resumes to that end, not to more training.
+      const ended = last?.final ? { stop: last.stopReason ? { reason: last.stopReason, detail: last.stopDetail } : undefined } : undefined;
       // The run row names a checkpoint only once it is announced: a crash between storing the last
       // checkpoint and announcing it left it unannounced (a final one would never reach the canary).
       if (last && row.policyVersion !== last.policyVersion) {
-        await announce({ version: last.policyVersion, parentVersion: last.parentVersion, step: last.step, sha256: last.sha256, final: last.final });
+        await announce({ version: last.policyVersion, parentVersion: last.parentVersion, step: last.step, sha256: last.sha256, final: last.final, ...(ended?.stop ? { stop: ended.stop } : {}) });
         await store.updateRun(runId, { policyVersion: last.policyVersion, stepsDone: last.step });
         log.warn({ version: last.policyVersion, final: last.final }, "announced a checkpoint stored before a crash");
       }
@@ -116,28 +119,27 @@ export class RunExecutor {
         }
         const model: PolicyModelJson = { kind: "policy", config: ref.config, vocab: ref.codec.vocab.toJSON(), referenceId: ref.id };
         const blob = packCheckpoint({ model: policyModelJson(model), state: run.state() });
+        const stop = final && run.stopped ? { reason: run.stopped.reason ?? "", detail: run.stopped.detail } : undefined;
         await store.saveCheckpoint({
           policyVersion: version, runId, parentVersion: parent === version ? "" : parent, step, referenceId: ref.id, rewardModelId: row.rewardModelId,
           datasetId: row.datasetId, config: row.config, beta: run.beta, checkpoint: blob.bytes, sha256: blob.sha256, final,
+          ...(stop ? { stopReason: stop.reason, stopDetail: stop.detail } : {}),
         });
-        await announce({
-          version, parentVersion: parent === version ? "" : parent, step, sha256: blob.sha256, final,
-          ...(final && run.stopped ? { stop: { reason: run.stopped.reason ?? "", detail: run.stopped.detail } } : {}),
-        });
+        await announce({ version, parentVersion: parent === version ? "" : parent, step, sha256: blob.sha256, final, ...(stop ? { stop } : {}) });
         parent = version;
         await store.updateRun(runId, { policyVersion: version, stepsDone: step });
         this.d.metrics.checkpoints.inc();
       };
       try {
-        while (run.steps < cfg.steps && !run.stopped) {
+        while (!ended && run.steps < cfg.steps && !run.stopped) {
           if (signal?.aborted) return "aborted";
           const s = await run.step();
           await this.recordStep(runId, s);
           const last = run.steps >= cfg.steps || run.stopped !== undefined;
           if (!last && s.step % this.d.options.checkpointEvery === 0) await checkpoint(false);
         }
-        await checkpoint(true);
-        const stopped = run.stopped;
+        if (!ended) await checkpoint(true);
+        const stopped = ended ? ended.stop : run.stopped;
         if (stopped) {
           await store.updateRun(runId, { status: "stopped", stopReason: stopped.reason ?? "", stopDetail: stopped.detail });
           this.d.metrics.guardrailStops.inc({ reason: stopped.reason ?? "unknown" });

@@ -33,7 +33,13 @@ export interface CheckpointRow {
   readonly checkpoint: Uint8Array;
   readonly sha256: string;
   readonly final: boolean;
+  /** On the final checkpoint of a run a guardrail stopped: "kl_budget" or "shape_drift", and why ("" otherwise). */
+  readonly stopReason: string;
+  readonly stopDetail: string;
 }
+
+/** A checkpoint to store: the stop reason only on a final checkpoint of a stopped run. */
+export type NewCheckpoint = Omit<CheckpointRow, "stopReason" | "stopDetail"> & Partial<Pick<CheckpointRow, "stopReason" | "stopDetail">>;
 
 export class RlStore {
   private readonly s: string;
@@ -102,11 +108,11 @@ export class RlStore {
     return res.rows.map((r: Record<string, unknown>) => r["stats"] as StepStats).reverse();
   }
 
-  async saveCheckpoint(c: CheckpointRow): Promise<void> {
+  async saveCheckpoint(c: NewCheckpoint): Promise<void> {
     await this.pool.query(
-      `insert into ${this.s}.checkpoints (policy_version, run_id, parent_version, step, reference_id, reward_model_id, dataset_id, config_json, beta, checkpoint, sha256, final)
-       values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) on conflict (policy_version) do nothing`,
-      [c.policyVersion, c.runId, c.parentVersion, c.step, c.referenceId, c.rewardModelId, c.datasetId, JSON.stringify(c.config), c.beta, Buffer.from(c.checkpoint), c.sha256, c.final],
+      `insert into ${this.s}.checkpoints (policy_version, run_id, parent_version, step, reference_id, reward_model_id, dataset_id, config_json, beta, checkpoint, sha256, final, stop_reason, stop_detail)
+       values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) on conflict (policy_version) do nothing`,
+      [c.policyVersion, c.runId, c.parentVersion, c.step, c.referenceId, c.rewardModelId, c.datasetId, JSON.stringify(c.config), c.beta, Buffer.from(c.checkpoint), c.sha256, c.final, c.stopReason ?? "", c.stopDetail ?? ""],
     );
   }
 
@@ -128,6 +134,8 @@ export class RlStore {
       checkpoint: new Uint8Array(r["checkpoint"] as Buffer),
       sha256: String(r["sha256"]),
       final: Boolean(r["final"]),
+      stopReason: String(r["stop_reason"] ?? ""),
+      stopDetail: String(r["stop_detail"] ?? ""),
     };
   }
 
