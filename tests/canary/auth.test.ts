@@ -3,14 +3,15 @@
  * 401 / UNAUTHENTICATED; a key of another tenant lists nothing of a tenant, reads none of its sets
  * or reports (404 / NOT_FOUND, worded as for an unknown id) and cannot act for it (403 /
  * PERMISSION_DENIED); no answer names the tenant's ids or prompts; a reader cannot write; the right
- * key passes; a revoked key stops working.
+ * key passes; a revoked key stops working. A run cannot borrow another tenant's reward model (the
+ * canary scores with an every-tenant key, so it asks Reward.GetModel for the owner first).
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { AppError, createGrpcClient, createKafkaBus, createLogger, createMetrics, createPool, newApiKey, type Bus, type GrpcClient, type Pool } from "@rlhf-loop/kit";
-import { Canary } from "@rlhf-loop/proto";
-import { canaryKeys, createCanaryService, type CanaryService } from "@rlhf-loop/canary";
+import { AppError, addService, bindGrpc, createGrpcClient, createGrpcServer, createKafkaBus, createLogger, createMetrics, createPool, newApiKey, stopGrpc, type Bus, type GrpcClient, type Pool } from "@rlhf-loop/kit";
+import { Canary, Reward } from "@rlhf-loop/proto";
+import { canaryKeys, createCanaryService, grpcScores, type CanaryService, type ScoreSource } from "@rlhf-loop/canary";
 import { readStackEnv } from "../support/stack-env.js";
 
 const env = readStackEnv();
@@ -42,6 +43,12 @@ describe("canary caller authentication", { skip: env ? false : "needs KAFKA_BROK
     return { status: res.status, text: await res.text() };
   };
   const md = (key: string) => ({ metadata: { authorization: `Bearer ${key}` } });
+  // The reward service as the canary sees it: models of acme, of globex and one shared (no tenant),
+  // each known to the canary's every-tenant key only.
+  const REWARD_KEY = newApiKey("rk");
+  const models: Record<string, string> = { "rm-1": "acme", "rm-globex": "globex", "rm-shared": "" };
+  const rewardGrpc = createGrpcServer();
+  let scores: ScoreSource | undefined;
 
   before(async () => {
     const logger = createLogger({ service: "canary-auth-test", level: "silent" });
@@ -50,7 +57,26 @@ describe("canary caller authentication", { skip: env ? false : "needs KAFKA_BROK
     bus = createKafkaBus({ brokers: env!.brokers, clientId: `canary-auth-${suffix}`, logger, metrics });
     // Policy and Reward stand-ins: a run finishes quickly (its gate decision does not matter here).
     const answers = { generate: async (_v: string, prompts: readonly string[], n: number) => prompts.map(() => Array.from({ length: n }, () => "ok")), close: () => undefined };
-    const scores = { score: async (_m: string, rows: readonly unknown[]) => rows.map(() => 0), close: () => undefined };
+    const refuse = async () => {
+      throw new AppError("failed_precondition", "not served by this double");
+    };
+    const requireKey = (ctx: { header(n: string): string | undefined }) => {
+      if (ctx.header("authorization") !== `Bearer ${REWARD_KEY}`) throw new AppError("unauthenticated", "missing or wrong key");
+    };
+    addService(rewardGrpc, Reward, {
+      score: refuse, compare: refuse,
+      async scoreBatch(req, ctx) {
+        requireKey(ctx);
+        return { modelId: req.modelId, scores: req.items.map(() => 0) };
+      },
+      async getModel(req, ctx) {
+        requireKey(ctx);
+        const tenantId = models[req.modelId];
+        if (tenantId === undefined) throw new AppError("not_found", `unknown reward model ${req.modelId}`);
+        return { model: { modelId: req.modelId, tenantId } };
+      },
+    }, { logger, metrics });
+    scores = grpcScores(`127.0.0.1:${await bindGrpc(rewardGrpc, "127.0.0.1:0")}`, { key: REWARD_KEY });
     svc = createCanaryService({ bus, pool, logger, metrics, answers, scores, options: { dbSchema: schema, topics, groupPrefix: `canary-auth-${suffix}`, httpPort: 0, grpcPort: 0, samplesPerTask: 1, bootstrapResamples: 100, autoRun: false } });
     const ports = await svc.start();
     base = `http://127.0.0.1:${ports.httpPort}`;
@@ -71,6 +97,8 @@ describe("canary caller authentication", { skip: env ? false : "needs KAFKA_BROK
   after(async () => {
     client?.close();
     await svc?.stop();
+    scores?.close();
+    await stopGrpc(rewardGrpc, 1_000);
     await bus?.close();
     await pool?.query(`drop schema if exists "${schema}" cascade`);
     await pool?.end();
@@ -153,6 +181,36 @@ describe("canary caller authentication", { skip: env ? false : "needs KAFKA_BROK
     assert.ok(tracked.status !== 401 && tracked.status !== 403, `an operator passes: ${tracked.status} ${tracked.text}`);
     assert.equal((await http("GET", `/v1/reports/${reportId}`, k["star"])).status, 200);
     assert.equal((await http("POST", "/v1/canary-sets", k["star"], { tenantId: "acme", jsonl: JSON.stringify({ prompt: "x" }) })).status, 403, "service keys do not write");
+  });
+
+  it("another tenant's reward model is 404, worded as an unknown model; a shared one is allowed", async () => {
+    const g = k["globexOperator"]!;
+    const made = await http("POST", "/v1/canary-sets", g, { tenantId: "globex", jsonl: JSON.stringify({ prompt: "globex question" }) });
+    assert.equal(made.status, 201, made.text);
+    const globexSet = (JSON.parse(made.text) as { setId: string }).setId;
+    const runs = async () => (await pool.query<{ n: number }>(`select count(*)::int as n from "${schema}".reports where tenant_id = 'globex'`)).rows[0]!.n;
+    const start = (rewardModelId: string, candidateVersion = "g-1") => http("POST", "/v1/canary-runs", g, { tenantId: "globex", candidateVersion, canarySetId: globexSet, rewardModelId });
+    // Acme's model, asked for by globex: exactly the answer for a model that does not exist.
+    const theirs = await start("rm-1");
+    const unknown = await start("rm-nope");
+    assert.equal(theirs.status, 404, theirs.text);
+    assert.equal(unknown.status, 404, unknown.text);
+    assert.equal(theirs.text.replace("rm-1", "ID"), unknown.text.replace("rm-nope", "ID"));
+    assert.ok(!theirs.text.includes("acme"), theirs.text);
+    const other = md(g);
+    const viaGrpc = await code(client.startCanary({ tenantId: "globex", candidateVersion: "g-1", canarySetId: globexSet, rewardModelId: "rm-1" }, other));
+    const unknownViaGrpc = await code(client.startCanary({ tenantId: "globex", candidateVersion: "g-1", canarySetId: globexSet, rewardModelId: "rm-nope" }, other));
+    assert.equal(viaGrpc.code, "not_found", viaGrpc.text);
+    assert.equal(viaGrpc.text.replace("rm-1", "ID"), unknownViaGrpc.text.replace("rm-nope", "ID"));
+    assert.equal(await runs(), 0, "no run queued with a model globex may not use");
+    // Its own model and a shared (brought) one are fine.
+    for (const [model, candidate] of [["rm-globex", "g-own"], ["rm-shared", "g-shared"]] as const) {
+      const ok = await start(model, candidate);
+      assert.equal(ok.status, 202, `${model}: ${ok.text}`);
+      const row = JSON.parse(ok.text) as { reportId: string; rewardModelId: string };
+      assert.equal(row.rewardModelId, model);
+      assert.equal((await svc.runner.wait(row.reportId, 60_000)).status, "done");
+    }
   });
 
   it("a revoked key stops working", async () => {

@@ -124,8 +124,11 @@ before(async () => {
     async compare() {
       throw new AppError("failed_precondition", "not served by this double");
     },
-    async getModel() {
-      throw new AppError("failed_precondition", "not served by this double");
+    async getModel(req, ctx) {
+      requireKey(ctx, REWARD_KEY);
+      // Both models are t1's: the canary asks for the owner of a model a caller names.
+      if (req.modelId !== "length-rm" && req.modelId !== "gold-rm") throw new AppError("not_found", `unknown reward model ${req.modelId}`);
+      return { model: { modelId: req.modelId, tenantId: "t1" } };
     },
   }, { logger, metrics });
   const port = await bindGrpc(grpc, "127.0.0.1:0");
@@ -135,7 +138,7 @@ before(async () => {
 
   svc = createCanaryService({
     bus, pool, logger, metrics, answers: policyAnswers, scores, judge: simJudge(config),
-    options: { dbSchema: schema, topics, groupPrefix: `canary-test-${suffix}`, httpPort: 0, grpcPort: 0, samplesPerTask: 2, bootstrapResamples: 300, template: SIM_SUPPORT_CHECKS },
+    options: { dbSchema: schema, topics, groupPrefix: `canary-test-${suffix}`, httpPort: 0, grpcPort: 0, samplesPerTask: 2, bootstrapResamples: 300, template: SIM_SUPPORT_CHECKS, watchRefreshMs: 500 },
   });
   const ports = await svc.start();
   httpBase = `http://127.0.0.1:${ports.httpPort}`;
@@ -271,7 +274,10 @@ test("every interaction is folded into its week once, even when the topic redeli
   for (let i = 0; i < 1000; i += 500) await bus.publish(topics.interactions, InteractionSchema, allMessages.slice(i, i + 500));
   await new Promise((r) => setTimeout(r, 3_000));
   assert.equal(await total(), questionsPublished);
-  const metrics = await fetch(`${httpBase}/metrics`).then((r) => r.text());
-  assert.match(metrics, /rlhf_canary_week_rate\{tenant="t1",kind="repeat_question"[,}]/);
+  // The gauges are refreshed off the consume path, on the watch's timer (500 ms here).
+  const metrics = await eventually(async () => {
+    const text = await fetch(`${httpBase}/metrics`).then((r) => r.text());
+    return /rlhf_canary_week_rate\{tenant="t1",kind="repeat_question"[,}]/.test(text) ? text : undefined;
+  }, 10_000);
   assert.match(metrics, /rlhf_canary_runs_total\{tenant="t1",decision="hold"[^}]*\} 1\n/);
 });

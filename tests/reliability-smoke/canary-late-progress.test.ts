@@ -43,7 +43,7 @@ void test("a progress write that lands after the canary report is done leaves it
     const svc = createCanaryService({
       bus, pool: delayingLastProgress(pool, 400), logger, metrics: createMetrics({ service: "canary-late-test", defaultMetrics: false }),
       answers: { generate: async (_v, prompts, samples) => prompts.map((p, i) => Array.from({ length: samples }, (_, j) => `Answer ${j} to ${i}: ${p.slice(0, 20)}`)), close: () => undefined },
-      scores: { score: async (_m, rows) => rows.map((r) => r.answer.length / 100), close: () => undefined },
+      scores: { score: async (_m, rows) => rows.map((r) => r.answer.length / 100), modelTenant: async () => "", close: () => undefined },
       options: { dbSchema: schema, topics: { interactions: `t.${suffix}.i`, feedback: `t.${suffix}.f`, policies: `t.${suffix}.p`, reports: `t.${suffix}.r` }, samplesPerTask: 2, bootstrapResamples: 100 },
     });
     const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify({ prompt: `How do I reset my password, case ${i}?`, loggedAnswer: `Open settings and choose reset, case ${i}.` }));

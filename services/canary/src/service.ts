@@ -36,6 +36,8 @@ export interface CanaryOptions {
   readonly runTimeoutMs: number;
   /** Weekly tracking of the served policy on the canary set (0 = only on request). */
   readonly trackIntervalMs: number;
+  /** Milliseconds between refreshes of the production-watch gauges of the tenants folded into (0 = never). */
+  readonly watchRefreshMs: number;
   /**
    * "required": every HTTP route and gRPC method but health, readiness and metrics needs a key of
    * `<dbSchema>.api_keys`. "off" only for tests that are not about auth; no variable sets it.
@@ -60,6 +62,7 @@ export const defaultCanaryOptions: CanaryOptions = {
   template: { default: { maxWords: 400 } },
   runTimeoutMs: 600_000,
   trackIntervalMs: 7 * 86_400_000,
+  watchRefreshMs: 5_000,
   auth: "required",
 };
 
@@ -70,7 +73,10 @@ export interface CanaryDeps {
   readonly metrics: Metrics;
   /** Policy answers (the RL trainer's GenerateBatch in production). */
   readonly answers: AnswerSource;
-  /** Reward-model scores (the reward service's ScoreBatch in production). */
+  /**
+   * Reward-model scores (the reward service's ScoreBatch in production) and, from `grpcScores`, the
+   * owner of a reward model a caller names (GetModel).
+   */
   readonly scores: ScoreSource;
   /** Shape, and on the simulated product its truth; defaults to the keyword judge. */
   readonly judge?: CanaryJudge;
@@ -105,7 +111,7 @@ export function createCanaryService(deps: CanaryDeps): CanaryService {
     store, answers: deps.answers, scores: deps.scores, judge: deps.judge ?? keywordJudge, metrics: m, logger,
     options: { samplesPerTask: options.samplesPerTask, seed: options.seed, rewardModelOverride: options.rewardModelOverride, intervalMs: options.trackIntervalMs },
   });
-  const watch = new ProductionWatch(store, m, logger);
+  const watch = new ProductionWatch(store, m, logger, { refreshMs: options.watchRefreshMs });
   const auth = options.auth === "off" ? ApiKeyAuth.off() : new ApiKeyAuth(pool, options.dbSchema, { prefix: canaryKeys.prefix });
   const http = createHttpServer({ logger, metrics, readiness: [{ name: "kafka", check: () => bus.health() }, { name: "postgres", check: () => dbHealth(pool) }] });
   registerHttpApi(http, { auth, store, sets, runner, defaultTemplate: options.template, watch: (tenant) => watch.summary(tenant), track: (tenant, at) => tracker.track(tenant, at) });
@@ -125,6 +131,7 @@ export function createCanaryService(deps: CanaryDeps): CanaryService {
     ]);
     for (const id of await store.unfinishedReports()) runner.enqueue(id);
     tracker.start();
+    watch.start();
     const httpPort = await listenHttp(http, { host: options.host, port: options.httpPort });
     const grpcPort = await bindGrpc(grpc, `${options.host}:${options.grpcPort}`);
     logger.info({ httpPort, grpcPort }, "canary listening");
@@ -134,10 +141,10 @@ export function createCanaryService(deps: CanaryDeps): CanaryService {
   async function stopIntake(): Promise<void> {
     await Promise.all([http.close(), stopGrpc(grpc, 5_000)]);
   }
+  // All at once: each consumer's disconnect waits for its batch in flight, and the runner and the
+  // tracker only need their interrupt (a queued or running report resumes at the next start).
   async function stopConsumers(): Promise<void> {
-    for (const s of subs.splice(0)) await s.stop();
-    await tracker.stop();
-    await runner.stop();
+    await Promise.all([...subs.splice(0).map((s) => s.stop()), tracker.stop(), runner.stop(), watch.stop()]);
   }
 
   return {

@@ -229,7 +229,12 @@ async function canary(): Promise<Target> {
   const topics = { interactions: t("interactions"), feedback: t("feedback"), policies: t("policies"), reports: t("canary-reports") };
   // Deterministic stand-ins for Policy and Reward: a run the fuzzer starts finishes quickly.
   const answers = { generate: async (_v: string, prompts: readonly string[], samples: number) => prompts.map(() => Array.from({ length: samples }, () => "ok")), close: () => undefined };
-  const scores = { score: async (_m: string, rows: readonly unknown[]) => rows.map(() => 0), close: () => undefined };
+  // Reward models named "<tenant>-rm" belong to that tenant; any other id is unknown.
+  const scores = {
+    score: async (_m: string, rows: readonly unknown[]) => rows.map(() => 0),
+    modelTenant: async (modelId: string) => (modelId.endsWith("-rm") ? modelId.slice(0, -3) : undefined),
+    close: () => undefined,
+  };
   const svc = createCanaryService({
     bus: d.bus, pool: d.pool, logger: d.logger, metrics: d.metrics, answers, scores,
     options: { dbSchema: schema, topics, groupPrefix: `canary-sec-${d.suffix}`, httpPort: 0, grpcPort: 0, samplesPerTask: 1, bootstrapResamples: 50, autoRun: false },

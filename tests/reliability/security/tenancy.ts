@@ -320,6 +320,14 @@ export async function canaryTenancy(stats: TenancyStats = { paths: 0, leaks: [] 
       const text = await borrow.text();
       if (borrow.status !== 404) stats.leaks.push(`canary POST /v1/canary-runs on another tenant's set -> ${borrow.status} (want 404) ${text.slice(0, 160)}`);
       leakCheck(stats, "canary POST /v1/canary-runs (another tenant's set)", text, [secret, "victim"]);
+      // ... and with the victim's reward model on its own set: the model reads as unknown.
+      stats.paths++;
+      const ownSet = await fetch(`${t.baseUrl}/v1/canary-sets`, { method: "POST", headers: { authorization: `Bearer ${attackerKey}`, "content-type": "application/json" }, body: JSON.stringify({ tenantId: "attacker", jsonl: JSON.stringify({ prompt: "attacker prompt" }) }) });
+      const ownSetId = ((await ownSet.json()) as Record<string, string>)["setId"];
+      const model = await fetch(`${t.baseUrl}/v1/canary-runs`, { method: "POST", headers: { authorization: `Bearer ${attackerKey}`, "content-type": "application/json" }, body: JSON.stringify({ tenantId: "attacker", candidateVersion: "a", canarySetId: ownSetId, rewardModelId: "victim-rm" }) });
+      const modelText = await model.text();
+      if (model.status !== 404) stats.leaks.push(`canary POST /v1/canary-runs with another tenant's reward model -> ${model.status} (want 404) ${modelText.slice(0, 160)}`);
+      leakCheck(stats, "canary POST /v1/canary-runs (another tenant's reward model)", modelText, [secret, "victim-cand", "\"victim\""]);
     } finally {
       c.close();
     }

@@ -40,13 +40,19 @@ function trafficRow(i: Interaction): TrafficRow {
   };
 }
 
+/**
+ * A stopping consumer waits for its fetch in flight: 1 s instead of kafkajs's 5 s keeps the
+ * shutdown's "stop consumers" step short (records still arrive as soon as there are any).
+ */
+const FETCH_MAX_WAIT_MS = 1_000;
+
 export async function startConsumers(d: ConsumerDeps): Promise<Subscription[]> {
   const t = d.topics;
   await d.bus.ensureTopics([t.interactions, `${t.interactions}.dlq`, t.feedback, `${t.feedback}.dlq`, t.policies, `${t.policies}.dlq`]);
   const subs: Subscription[] = [];
   subs.push(
     await d.bus.subscribe({
-      groupId: `${d.groupPrefix}.interactions`, topics: [t.interactions], fromBeginning: true, maxAttempts: 5,
+      groupId: `${d.groupPrefix}.interactions`, topics: [t.interactions], fromBeginning: true, maxAttempts: 5, fetchMaxWaitMs: FETCH_MAX_WAIT_MS,
       handleBatch: async (records) => {
         const all = records.map((r) => decodeRecord(r, InteractionSchema));
         const held = all.filter((i) => i.answer && i.prompt.length > 0 && isCanaryHoldout(i.tenantId, i.conversationId, i.interactionId));
@@ -56,7 +62,7 @@ export async function startConsumers(d: ConsumerDeps): Promise<Subscription[]> {
       },
     }),
     await d.bus.subscribe({
-      groupId: `${d.groupPrefix}.feedback`, topics: [t.feedback], fromBeginning: true, maxAttempts: 5,
+      groupId: `${d.groupPrefix}.feedback`, topics: [t.feedback], fromBeginning: true, maxAttempts: 5, fetchMaxWaitMs: FETCH_MAX_WAIT_MS,
       handleBatch: async (records) => {
         const all = records.map((r) => decodeRecord(r, FeedbackSchema));
         const rows: ExpertComparisonRow[] = [];
@@ -73,7 +79,7 @@ export async function startConsumers(d: ConsumerDeps): Promise<Subscription[]> {
       },
     }),
     await d.bus.subscribe({
-      groupId: `${d.groupPrefix}.policies`, topics: [t.policies], fromBeginning: true, maxAttempts: 5,
+      groupId: `${d.groupPrefix}.policies`, topics: [t.policies], fromBeginning: true, maxAttempts: 5, fetchMaxWaitMs: FETCH_MAX_WAIT_MS,
       handleBatch: async (records) => {
         for (const r of records) {
           const p = decodeRecord(r, PolicyAnnouncementSchema);

@@ -11,6 +11,7 @@ import type { CanaryReportDoc } from "../domain/types.js";
 import type { CanaryMetrics } from "../metrics.js";
 import type { CanaryStore, ReportRow } from "../store/canary-store.js";
 import { reportMessage } from "../api/wire.js";
+import { ShutdownInterrupt, abortable } from "./abortable.js";
 import type { AnswerSource, ScoreSource } from "./grpc-ports.js";
 
 export interface RunnerOptions {
@@ -39,13 +40,18 @@ export interface QueueRequest {
   readonly candidateVersion: string;
   /** "" = the tenant's latest set. */
   readonly canarySetId: string;
-  /** "" = the candidate's reward model (or the override). */
+  /**
+   * "" = the candidate's reward model (or the override). A model named here must be the tenant's
+   * own or shared: the canary scores with an every-tenant key, so reward cannot refuse it for us.
+   */
   readonly rewardModelId: string;
 }
 
 export class CanaryRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** Aborted by stop(): the running canary stops at its next call and stays resumable. */
+  private readonly shutdown = new AbortController();
   private readonly waiters = new Map<string, ((row: ReportRow) => void)[]>();
 
   constructor(private readonly deps: RunnerDeps) {}
@@ -63,6 +69,9 @@ export class CanaryRunner {
     if (!set || set.tenantId !== req.tenantId) throw new AppError(req.canarySetId ? "not_found" : "failed_precondition", req.canarySetId ? `canary set ${req.canarySetId} not found` : `tenant ${req.tenantId} has no canary set: create one with \`rlhf canary create --from-traffic\` or import one`);
     const policy = await store.policy(req.candidateVersion);
     if (policy && policy.tenantId && policy.tenantId !== req.tenantId) throw new AppError("not_found", `policy version ${req.candidateVersion} not found`);
+    if (req.rewardModelId) await this.checkRewardModel(req.tenantId, req.rewardModelId);
+    // Not checked: the override is the operator's own configuration, and the model from the policy
+    // announcement is the candidate's own (the RL trainer trained this tenant's policy against it).
     const rewardModelId = req.rewardModelId || this.deps.options.rewardModelOverride || policy?.rewardModelId || "";
     const { row, created } = await store.queueReport({
       reportId: `canary-${randomUUID()}`,
@@ -76,6 +85,15 @@ export class CanaryRunner {
     if (row.status === "failed") await store.requeue(row.reportId);
     if (created || row.status === "failed") this.enqueue(row.reportId);
     return (await store.report(row.reportId))!;
+  }
+
+  /**
+   * A reward model named by a caller: the tenant's own, or shared (empty tenant, e.g. a brought
+   * model). Another tenant's model reads exactly as one that does not exist.
+   */
+  private async checkRewardModel(tenantId: string, modelId: string): Promise<void> {
+    const owner = await this.deps.scores.modelTenant(modelId);
+    if (owner === undefined || (owner !== "" && owner !== tenantId)) throw new AppError("not_found", `reward model ${modelId} not found`);
   }
 
   enqueue(reportId: string): void {
@@ -104,8 +122,10 @@ export class CanaryRunner {
     return this.queue;
   }
 
+  /** Stops promptly: queued runs wait for the next start, a running one is interrupted and resumed then. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.shutdown.abort(new ShutdownInterrupt());
     await this.queue;
   }
 
@@ -125,7 +145,8 @@ export class CanaryRunner {
       await store.progress(reportId, "running", "starting", 0, set.tasks.length);
       log.info({ tasks: set.tasks.length, productionVersion: productionVersion || "(logged answers)" }, "canary run started");
       let lastWrite = 0;
-      const { doc } = await runCanary(
+      const signal = this.shutdown.signal;
+      const { doc } = await abortable(runCanary(
         {
           reportId,
           tenantId: row.tenantId,
@@ -142,10 +163,18 @@ export class CanaryRunner {
           ...(policy?.stopReason ? { trainer: { stopReason: policy.stopReason, stopDetail: policy.stopDetail } } : {}),
         },
         {
-          generate: (v, p, s, seed) => this.deps.answers.generate(v, p, s, seed),
-          score: (m, rows) => this.deps.scores.score(m, rows),
+          // After a shutdown the abandoned run makes no further call and stores nothing more.
+          generate: (v, p, s, seed) => {
+            signal.throwIfAborted();
+            return this.deps.answers.generate(v, p, s, seed, signal);
+          },
+          score: (m, rows) => {
+            signal.throwIfAborted();
+            return this.deps.scores.score(m, rows);
+          },
           judge: this.deps.judge,
           progress: (stage, done, total) => {
+            signal.throwIfAborted();
             metrics.runProgress.set({ stage }, total ? done / total : 0);
             log.info({ stage, done, total }, "canary progress");
             const now = Date.now();
@@ -155,7 +184,7 @@ export class CanaryRunner {
             }
           },
         },
-      );
+      ), signal);
       // Announced before it is marked done: a crash in between reruns the (seeded, same) run and
       // announces again, which consumers treat as a replay; the other order could lose a promotion.
       await this.deps.bus.publish(options.topic, CanaryReportAnnouncementSchema, [{ key: doc.candidateVersion, message: create(CanaryReportAnnouncementSchema, { report: reportMessage(doc) }) }]);
@@ -167,6 +196,11 @@ export class CanaryRunner {
       this.record(doc, (performance.now() - t0) / 1000);
       log.info({ decision: doc.decision, reasons: doc.reasons.map((r) => r.code), seconds: ((performance.now() - t0) / 1000).toFixed(1) }, "canary run done");
     } catch (err) {
+      if (this.shutdown.signal.aborted) {
+        // Left queued or running, not failed: the next start resumes it (a seeded, identical run).
+        log.info("canary run interrupted by shutdown; it resumes at the next start");
+        return;
+      }
       const message = err instanceof Error ? err.message : String(err);
       await store.failReport(reportId, message);
       metrics.runs.inc({ tenant: row.tenantId, decision: "failed" });

@@ -1,15 +1,26 @@
 // The canary's answers and scores over gRPC: the RL trainer's Policy.GenerateBatch and the reward
-// service's Reward.ScoreBatch, in chunks so no call carries too much.
-import { createGrpcClient, rewardScoresClient, type RewardScores } from "@rlhf-loop/kit";
-import { Policy } from "@rlhf-loop/proto";
+// service's Reward.ScoreBatch, in chunks so no call carries too much; Reward.GetModel for the
+// owner of a reward model a caller names.
+import { AppError, createGrpcClient, rewardScoresClient, type RewardScores } from "@rlhf-loop/kit";
+import { Policy, Reward } from "@rlhf-loop/proto";
 
 export interface AnswerSource {
-  generate(policyVersion: string, prompts: readonly string[], samples: number, seed: number): Promise<string[][]>;
+  /** `signal` cancels the calls in flight (shutdown); sources that cannot cancel may ignore it. */
+  generate(policyVersion: string, prompts: readonly string[], samples: number, seed: number, signal?: AbortSignal): Promise<string[][]>;
   close(): void;
 }
 
-/** Reward-model scores for many rows (kit's chunked ScoreBatch client in production). */
-export type ScoreSource = RewardScores;
+/** Who owns a reward model: the reward service's registry, asked with the canary's every-tenant key. */
+export interface RewardModelOwners {
+  /** The model's tenant ("" = shared by every tenant, e.g. a brought model); undefined when unknown. */
+  modelTenant(modelId: string): Promise<string | undefined>;
+}
+
+/**
+ * Reward-model scores for many rows (kit's chunked ScoreBatch client in production) and the owner
+ * of a model, so a run never scores with another tenant's model (required: the check fails closed).
+ */
+export type ScoreSource = RewardScores & RewardModelOwners;
 
 /** GenerateBatch over `address`, sending `key` (a policy key, role service) as `authorization: Bearer`. */
 export function grpcAnswers(address: string, opts: { promptsPerCall?: number; timeoutMs?: number; maxTokens?: number; key?: string } = {}): AnswerSource {
@@ -17,14 +28,15 @@ export function grpcAnswers(address: string, opts: { promptsPerCall?: number; ti
   const chunk = opts.promptsPerCall ?? 128;
   const metadata: Record<string, string> = opts.key ? { authorization: `Bearer ${opts.key}` } : {};
   return {
-    async generate(policyVersion, prompts, samples, seed) {
+    async generate(policyVersion, prompts, samples, seed, signal) {
       const out: string[][] = [];
       for (let i = 0; i < prompts.length; i += chunk) {
+        signal?.throwIfAborted();
         const part = prompts.slice(i, i + chunk);
         // A seed per chunk keeps answers reproducible whatever the chunk size of the caller.
         const res = await client.generateBatch(
           { policyVersion, prompts: part, samplesPerPrompt: samples, seed: (seed + i) >>> 0, maxTokens: opts.maxTokens ?? 0 },
-          { timeoutMs: opts.timeoutMs ?? 120_000, metadata },
+          { timeoutMs: opts.timeoutMs ?? 120_000, metadata, ...(signal ? { signal } : {}) },
         );
         const rows: string[][] = part.map(() => []);
         for (const a of res.answers) rows[a.promptIndex]?.push(a.answer);
@@ -37,7 +49,36 @@ export function grpcAnswers(address: string, opts: { promptsPerCall?: number; ti
   };
 }
 
-/** The reward service's ScoreBatch, chunked (kit's client), with a reward key (role service). */
+/**
+ * The reward service's ScoreBatch, chunked (kit's client), and GetModel for a model's owner, with a
+ * reward key (role service). A model's tenant never changes, so known owners are kept.
+ */
 export function grpcScores(address: string, opts: { batch?: number; timeoutMs?: number; key?: string } = {}): ScoreSource {
-  return rewardScoresClient(address, opts);
+  const scores = rewardScoresClient(address, opts);
+  const registry = createGrpcClient(Reward, address);
+  const metadata: Record<string, string> = opts.key ? { authorization: `Bearer ${opts.key}` } : {};
+  const owners = new Map<string, string>();
+  return {
+    score: (modelId, rows) => scores.score(modelId, rows),
+    async modelTenant(modelId) {
+      const known = owners.get(modelId);
+      if (known !== undefined) return known;
+      try {
+        const res = await registry.getModel({ modelId }, { timeoutMs: opts.timeoutMs ?? 10_000, metadata });
+        const tenant = res.model?.tenantId;
+        if (tenant === undefined) return undefined;
+        if (owners.size >= 10_000) owners.clear();
+        owners.set(modelId, tenant);
+        return tenant;
+      } catch (err) {
+        if (err instanceof AppError && err.code === "not_found") return undefined;
+        // A refused key or an unreachable service says nothing about the model: retry later, cause logged.
+        throw new AppError("unavailable", `the reward service could not confirm reward model ${modelId}`, { cause: err });
+      }
+    },
+    close: () => {
+      scores.close();
+      registry.close();
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { trackingFigures, trackingRegressions, type TrackingPoint, type Tracking
 import type { CanaryMetrics } from "../metrics.js";
 import type { CanaryStore } from "../store/canary-store.js";
 import { weekStartOf } from "../watch/index.js";
+import { ShutdownInterrupt, abortable } from "./abortable.js";
 import type { AnswerSource, ScoreSource } from "./grpc-ports.js";
 
 export interface TrackerOptions {
@@ -22,6 +23,8 @@ export interface TrackerOptions {
 export class ProductionTracker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  /** Aborted by stop(): a scheduled pass stops waiting at once (a tenant's point is stored whole or not at all). */
+  private readonly shutdown = new AbortController();
 
   constructor(
     private readonly deps: { store: CanaryStore; answers: AnswerSource; scores: ScoreSource; judge: CanaryJudge; metrics: CanaryMetrics; logger: Logger; options: TrackerOptions; now?: () => Date },
@@ -38,15 +41,25 @@ export class ProductionTracker {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.shutdown.abort(new ShutdownInterrupt());
     await this.running;
   }
 
   private async trackAll(): Promise<void> {
-    for (const tenant of await this.deps.store.tenantsWithSets()) await this.track(tenant);
+    const signal = this.shutdown.signal;
+    try {
+      for (const tenant of await this.deps.store.tenantsWithSets()) {
+        signal.throwIfAborted();
+        await abortable(this.track(tenant, undefined, signal), signal);
+      }
+    } catch (err) {
+      // The week's pass is tried again at the next interval after a restart.
+      if (!signal.aborted) throw err;
+    }
   }
 
-  /** Tracks now, or for the week of `at` (backfills, simulations). */
-  async track(tenantId: string, at?: Date): Promise<{ point: TrackingPoint; regressions: TrackingRegression[] }> {
+  /** Tracks now, or for the week of `at` (backfills, simulations); `signal` cancels the policy calls. */
+  async track(tenantId: string, at?: Date, signal?: AbortSignal): Promise<{ point: TrackingPoint; regressions: TrackingRegression[] }> {
     const { store, options, metrics, logger } = this.deps;
     if (!tenantId) throw AppError.invalid([{ path: "tenant", reason: "required" }]);
     const set = await store.latestSet(tenantId);
@@ -56,13 +69,14 @@ export class ProductionTracker {
     const rewardModelId = options.rewardModelOverride || promotedBy?.rewardModelId || "";
     const prompts = set.tasks.map((t) => t.prompt);
     const answers = serving
-      ? await this.deps.answers.generate(serving.policyVersion, prompts, options.samplesPerTask, options.seed)
+      ? await this.deps.answers.generate(serving.policyVersion, prompts, options.samplesPerTask, options.seed, signal)
       : set.tasks.map((t) => (t.loggedAnswer !== undefined ? [t.loggedAnswer] : []));
     const rows: AnswerRow[] = answers.flatMap((list, t) => list.map((answer, sample) => ({ taskIndex: t, side: "production" as const, sample, answer })));
     const rewards = rewardModelId ? await this.deps.scores.score(rewardModelId, rows.map((r) => ({ prompt: prompts[r.taskIndex]!, answer: r.answer }))) : undefined;
     const evals = evaluateAnswers(set.tasks, rows, rewards, this.deps.judge);
     const weekStart = weekStartOf((at ?? this.deps.now?.() ?? new Date()).getTime());
     const point: TrackingPoint = { weekStart, setId: set.setId, policyVersion: serving?.policyVersion ?? "", rewardModelId, tasks: set.tasks.length, figures: trackingFigures(evals, set.tasks.length, options.seed) };
+    signal?.throwIfAborted();
     const history = await store.tracking<TrackingPoint>(tenantId);
     const previous = history.filter((p) => p.weekStart < weekStart && p.setId === set.setId).at(-1);
     const regressions = trackingRegressions(previous, point);

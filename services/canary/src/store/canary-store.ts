@@ -313,9 +313,13 @@ export class CanaryStore {
     }
   }
 
-  async weeks<T>(tenantId: string): Promise<{ weekStart: string; aggregate: T }[]> {
-    const res = await this.pool.query(`select to_char(week_start, 'YYYY-MM-DD') as w, aggregate from ${this.s}.weeks where tenant_id = $1 order by week_start`, [tenantId]);
-    return res.rows.map((r: Raw) => ({ weekStart: String(r["w"]), aggregate: r["aggregate"] as T }));
+  /** A tenant's weeks, oldest first: all of them, or only the latest `limit`. */
+  async weeks<T>(tenantId: string, opts: { limit?: number } = {}): Promise<{ weekStart: string; aggregate: T }[]> {
+    const res = await this.pool.query(
+      `select to_char(week_start, 'YYYY-MM-DD') as w, aggregate from ${this.s}.weeks where tenant_id = $1 order by week_start desc limit $2`,
+      [tenantId, opts.limit ?? null],
+    );
+    return res.rows.map((r: Raw) => ({ weekStart: String(r["w"]), aggregate: r["aggregate"] as T })).reverse();
   }
 
   async saveTracking<T>(tenantId: string, weekStart: string, setId: string, point: T): Promise<void> {

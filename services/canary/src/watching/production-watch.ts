@@ -1,6 +1,7 @@
 // Weekly production watch at the edge: folds live interactions and feedback into stored weekly
 // aggregates (each event counted once, claimed in the same transaction as the merge), compares each
-// week with the one before, and keeps the Prometheus gauges and the summary the API serves.
+// week with the one before, and keeps the Prometheus gauges and the summary the API serves. The
+// gauges are refreshed on a timer for the tenants a fold touched, off the consume path.
 import type { Logger } from "@rlhf-loop/kit";
 import type { Feedback } from "@rlhf-loop/proto";
 import type { WatchSink } from "../consume/consumers.js";
@@ -11,6 +12,16 @@ import { OUTCOME_NAMES, WatchInputError, WeekAccumulator, detectDrift, mergeWeek
 
 /** Weeks of reason codes the RLHF-fit summary reads. */
 const FIT_WEEKS = 4;
+/** Weeks the gauges read: the fit's weeks, which hold the latest week and the one before it (drift). */
+export const GAUGE_WEEKS = Math.max(FIT_WEEKS, 2);
+
+export interface WatchOptions {
+  /** Milliseconds between gauge refreshes of the tenants folded into since the last one (default 5 s). */
+  readonly refreshMs?: number;
+}
+
+/** What the watch reads and writes of the canary store. */
+export type WatchStore = Pick<CanaryStore, "foldWeeks" | "weeks" | "tracking">;
 
 export interface WatchSummary {
   readonly tenantId: string;
@@ -30,16 +41,60 @@ export interface WatchSummary {
 export class ProductionWatch {
   readonly sink: WatchSink;
   private readonly accumulators = new Map<string, WeekAccumulator>();
+  /** Tenants folded into since their gauges were last refreshed. */
+  private readonly dirty = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  /** The refresh pass in flight: a tick that finds one running leaves the tenants to the next tick. */
+  private pass: Promise<void> | undefined;
+  private readonly refreshMs: number;
 
   constructor(
-    private readonly store: CanaryStore,
+    private readonly store: WatchStore,
     private readonly metrics: CanaryMetrics,
     private readonly logger: Logger,
+    options: WatchOptions = {},
   ) {
+    this.refreshMs = options.refreshMs ?? 5_000;
     this.sink = {
       interactions: (list) => this.fold(list.map((i) => ({ tenantId: i.tenantId, key: `i:${i.tenantId}/${i.interactionId}`, add: (a: WeekAccumulator) => a.addInteraction(i) }))),
       feedback: (list) => this.fold(list.map((f: Feedback) => ({ tenantId: f.tenantId, key: `f:${f.tenantId}/${f.feedbackId || f.idempotencyKey}`, add: (a: WeekAccumulator) => a.addFeedback(f) }))),
     };
+  }
+
+  /** Starts the gauge refresh timer (unref'd: it never keeps the process alive). */
+  start(): void {
+    if (this.timer || this.refreshMs <= 0) return;
+    this.timer = setInterval(() => void this.refreshDirty(), this.refreshMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a refresh in flight. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.pass;
+  }
+
+  /** Refreshes the gauges of every tenant folded into since the last refresh (one pass at a time). */
+  refreshDirty(): Promise<void> {
+    this.pass ??= this.refreshPass().finally(() => {
+      this.pass = undefined;
+    });
+    return this.pass;
+  }
+
+  private async refreshPass(): Promise<void> {
+    const tenants = [...this.dirty];
+    this.dirty.clear();
+    for (const tenantId of tenants) {
+      try {
+        await this.refreshGauges(tenantId);
+      } catch (err) {
+        // Kept dirty: the next tick tries again; the folded weeks are already stored.
+        this.dirty.add(tenantId);
+        this.logger.warn({ err, tenant: tenantId }, "watch gauges not refreshed");
+      }
+    }
   }
 
   private accumulator(tenantId: string): WeekAccumulator {
@@ -80,12 +135,13 @@ export class ProductionWatch {
         this.accumulators.delete(tenantId);
         throw err;
       }
-      await this.refreshGauges(tenantId);
+      // The gauges follow on the timer: the consumer's batch never waits on reading weeks back.
+      this.dirty.add(tenantId);
     }
   }
 
   private async refreshGauges(tenantId: string): Promise<void> {
-    const weeks = (await this.store.weeks<WeekAggregate>(tenantId)).map((w) => w.aggregate);
+    const weeks = (await this.store.weeks<WeekAggregate>(tenantId, { limit: GAUGE_WEEKS })).map((w) => w.aggregate);
     const last = weeks.at(-1);
     if (!last) return;
     const m = this.metrics;
