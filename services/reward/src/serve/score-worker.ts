@@ -13,7 +13,10 @@ function reply(m: FromWorker): void {
   port!.postMessage(m);
 }
 
+const clock = (): number => performance.timeOrigin + performance.now();
+
 async function handle(msg: ToWorker): Promise<void> {
+  const got = clock();
   try {
     if (msg.type === "load") {
       if (!models.has(msg.modelId)) models.set(msg.modelId, await createRunner(msg.kind, msg.onnx, msg.tokenizer, threads));
@@ -26,8 +29,10 @@ async function handle(msg: ToWorker): Promise<void> {
     } else {
       const m = models.get(msg.modelId);
       if (!m) return reply({ type: "error", seq: msg.seq, code: "not_found", message: `model ${msg.modelId} is not loaded` });
+      const runStart = clock();
       const scores = Float64Array.from(await m.score(msg.rows));
-      port!.postMessage({ type: "ok", seq: msg.seq, scores } satisfies FromWorker, [scores.buffer]);
+      const t = msg.trace ? { got, runStart, runEnd: clock() } : undefined;
+      port!.postMessage({ type: "ok", seq: msg.seq, scores, ...(t ? { t } : {}) } satisfies FromWorker, [scores.buffer]);
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -26,6 +26,34 @@ describe("scoring pool", () => {
     }
   });
 
+  it("answers a single row ahead of a large batch already queued, and the batch stays exact and in order", async () => {
+    const params = initParams(rewardParamDefs(cfg), 4);
+    const onnx = buildRewardInference(cfg, params).bytes;
+    const rows = Array.from({ length: 4000 }, (_, i) => ({ prompt: `q ${i % 13}`, answer: `a long answer number ${i} `.repeat(8) }));
+    // One worker, so the single row can only get ahead by overtaking the batch's queued chunks.
+    const pool = ScoringPool.create({ size: 1, splitAbove: 16 });
+    try {
+      await pool.load("m", "compact", onnx);
+      const t0 = performance.now();
+      let singleMs = 0;
+      let batchMs = 0;
+      const batch = pool.score("m", rows).then((s) => ((batchMs = performance.now() - t0), s));
+      const single = pool.score("m", [{ prompt: "q", answer: "just one" }]).then((s) => ((singleMs = performance.now() - t0), s));
+      const [got, one] = await Promise.all([batch, single]);
+      // It waits for at most two 16-row chunks, not for a share of the 4,000 rows (posted as one
+      // message, the worker's 1,024-row sub-batches put it a quarter of the way in at best).
+      assert.ok(singleMs < 0.1 * batchMs, `single answered after ${singleMs.toFixed(1)} ms, the batch after ${batchMs.toFixed(1)} ms`);
+      const scorer = await RewardScorer.load(onnx, { threads: 1 });
+      const ref = await scorer.score(rows);
+      assert.equal(got.length, rows.length);
+      got.forEach((g, i) => assert.equal(g, ref[i], `row ${i}`));
+      assert.equal(one[0], (await scorer.score([{ prompt: "q", answer: "just one" }]))[0]);
+      await scorer.release();
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("serves a brought HF model: fixture ids' scores within 1e-4, one row and padded batches", async (t) => {
     const dir = process.env["HF_REWARD_FIXTURE"] ?? "/work/shared/fixtures/hf-bert-reward";
     let expected: { cases: { prompt: string; response: string; score: number }[] };
@@ -45,6 +73,32 @@ describe("scoring pool", () => {
         assert.ok(Math.abs(single - expected.cases[i]!.score) < 1e-4, `case ${i} single: ${single} vs ${expected.cases[i]!.score}`);
         assert.ok(Math.abs(batch[i]! - expected.cases[i]!.score) < 1e-4, `case ${i} batch: ${batch[i]} vs ${expected.cases[i]!.score}`);
       }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("refuses calls once its workers keep dying, instead of leaving them waiting on a dead worker", async () => {
+    const pool = ScoringPool.create({ size: 2, workerEntry: new URL("./testdata/dies-on-score.mjs", import.meta.url).href });
+    try {
+      await pool.load("m", "compact", new Uint8Array(1));
+      const rows = [{ prompt: "q", answer: "a" }];
+      // Each call kills the worker it reaches; the pool respawns at most 5 times a minute, then
+      // every call must be refused at once (unavailable) rather than hang.
+      const outcomes: string[] = [];
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && outcomes.length < 40) {
+        const r = await Promise.race([
+          pool.score("m", rows).then(() => "ok", (e: unknown) => (e instanceof Error ? e.message : String(e))),
+          new Promise<string>((res) => setTimeout(() => res("hung"), 5_000)),
+        ]);
+        outcomes.push(r);
+        if (r === "hung" || /keep failing/.test(r)) break;
+      }
+      assert.match(outcomes.at(-1)!, /keep failing/, `calls: ${outcomes.join(" | ")}`);
+      // Large calls are refused too, not queued forever.
+      const big = Array.from({ length: 300 }, () => rows[0]!);
+      await assert.rejects(pool.score("m", big), /keep failing/);
     } finally {
       await pool.close();
     }

@@ -23,10 +23,21 @@ export interface ScoreMsg {
   readonly seq: number;
   readonly modelId: string;
   readonly rows: readonly { readonly prompt: string; readonly answer: string }[];
+  /** Ask the worker for its timestamps (ScoreTrace); off unless the pool traces. */
+  readonly trace?: boolean;
 }
 
 export type ToWorker = LoadMsg | UnloadMsg | ScoreMsg;
 
 export type FromWorker =
-  | { readonly type: "ok"; readonly seq: number; readonly scores?: Float64Array }
+  | { readonly type: "ok"; readonly seq: number; readonly scores?: Float64Array; readonly t?: WorkerTimes }
   | { readonly type: "error"; readonly seq: number; readonly message: string; readonly code: "not_found" | "invalid_argument" | "internal" };
+
+/** A worker's clock readings for one traced call, in ms since the epoch (timeOrigin + now()). */
+export interface WorkerTimes {
+  /** The message reached the worker's handler. */
+  readonly got: number;
+  /** The model's score() began and returned (features and the onnxruntime run). */
+  readonly runStart: number;
+  readonly runEnd: number;
+}

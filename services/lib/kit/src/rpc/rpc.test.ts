@@ -12,6 +12,7 @@ import type { GrpcClient } from "./types.js";
 describe("rpc over protobuf-es", () => {
   let server: Server;
   let client: GrpcClient<typeof FeedbackIngest>;
+  const signals: AbortSignal[] = [];
   const metrics = createMetrics({ service: "rpc-test", defaultMetrics: false });
 
   before(async () => {
@@ -25,7 +26,8 @@ describe("rpc over protobuf-es", () => {
           if (auth !== "Bearer good") throw new AppError("unauthenticated", "missing or unknown API key");
           return create(RecordResponseSchema, { eventId: `ev-${req.interaction?.interactionId ?? ""}`, idempotencyKey: "k" });
         },
-        async recordFeedback(req) {
+        async recordFeedback(req, ctx) {
+          signals.push(ctx.signal);
           if (!req.feedback?.interactionId) {
             throw AppError.invalid([{ path: "feedback.interaction_id", reason: "is required" }]);
           }
@@ -103,6 +105,15 @@ describe("rpc over protobuf-es", () => {
     assert.equal(res.duplicates, 5);
     const fromArray = await client.streamEvents([{}, {}]);
     assert.equal(fromArray.accepted, 2);
+  });
+
+  it("aborts a call's signal only when the client cancels it, not after it was answered", async () => {
+    signals.length = 0;
+    await client.recordFeedback({ feedback: { interactionId: "i9" } });
+    // grpc-js emits "cancelled" as each call's stream closes, answered or not.
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(signals.length, 1);
+    assert.equal(signals[0]!.aborted, false);
   });
 
   it("counts calls by method and code", async () => {

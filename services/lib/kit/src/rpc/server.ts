@@ -73,9 +73,12 @@ interface SurfaceCall {
   on(event: "cancelled", listener: () => void): unknown;
 }
 
-function contextOf(path: string, call: SurfaceCall, trailers: grpc.Metadata): CallContext {
+function contextOf(path: string, call: SurfaceCall, trailers: grpc.Metadata, finished: () => boolean): CallContext {
   const abort = new AbortController();
-  call.on("cancelled", () => abort.abort(new AppError("unavailable", "call cancelled by the client")));
+  // grpc-js emits "cancelled" when any call's stream closes, also after it answered.
+  call.on("cancelled", () => {
+    if (!finished()) abort.abort(new AppError("unavailable", "call cancelled by the client"));
+  });
   return {
     method: path,
     metadata: call.metadata,
@@ -148,7 +151,8 @@ export function addService<S extends DescService>(
       ) => {
         const started = performance.now();
         const trailers = new grpc.Metadata();
-        const ctx = contextOf(path, c, trailers);
+        let done = false;
+        const ctx = contextOf(path, c, trailers, () => done);
         void (async () => {
           const input = clientStreams
             ? decodeStream(c as grpc.ServerReadableStream<Buffer, Buffer>, method.input)
@@ -156,10 +160,12 @@ export function addService<S extends DescService>(
           return encode(method.output, await call(input, ctx));
         })().then(
           (bytes) => {
+            done = true;
             finish(started, undefined);
             callback(null, bytes, trailers);
           },
           (err: unknown) => {
+            done = true;
             finish(started, err);
             callback(toGrpcStatus(err) as grpc.ServerErrorResponse);
           },
@@ -169,7 +175,8 @@ export function addService<S extends DescService>(
       handlers[method.localName] = (c: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>) => {
         const started = performance.now();
         const trailers = new grpc.Metadata();
-        const ctx = contextOf(path, c, trailers);
+        let done = false;
+        const ctx = contextOf(path, c, trailers, () => done);
         void (async () => {
           const input = clientStreams ? decodeStream(c as grpc.ServerDuplexStream<Buffer, Buffer>, method.input) : decode(method.input, (c as grpc.ServerWritableStream<Buffer, Buffer>).request);
           for await (const out of call(input, ctx) as AsyncIterable<unknown>) {
@@ -177,10 +184,12 @@ export function addService<S extends DescService>(
           }
         })().then(
           () => {
+            done = true;
             finish(started, undefined);
             c.end(trailers);
           },
           (err: unknown) => {
+            done = true;
             finish(started, err);
             c.emit("error", toGrpcStatus(err));
           },

@@ -35,6 +35,26 @@ describe("text features", () => {
     for (let b = 1; b < buckets; b++) assert.ok(Math.abs(counts[b]! - expected) < expected * 0.15, `bucket ${b}: ${counts[b]}`);
   });
 
+  it("hash32 reads the UTF-8 bytes TextEncoder writes, for any string (astral, lone surrogates)", () => {
+    // Reference: FNV-1a over TextEncoder's bytes, then the same fmix32 (the old implementation).
+    const enc = new TextEncoder();
+    const ref = (s: string, seed: number): number => {
+      let h = (0x811c9dc5 ^ seed) >>> 0;
+      for (const b of enc.encode(s)) h = Math.imul(h ^ b, 0x01000193);
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      return h >>> 0;
+    };
+    const fixed = ["", "a\u0001refund", "héllo wörld", "日本語", "emoji 😀 x", "lone \ud800 high", "lone \udc00 low", "\ud800", "x\ud83d", "\udbff\udfff", "\u07ff\u0800\uffff"];
+    let seed = 12345;
+    const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const random = Array.from({ length: 20000 }, () => String.fromCharCode(...Array.from({ length: 1 + Math.floor(rnd() * 12) }, () => Math.floor(rnd() * 0x10000))));
+    for (const s of [...fixed, ...random]) for (const sd of [0, 7]) assert.equal(hash32(s, sd), ref(s, sd), JSON.stringify(s));
+  });
+
   it("hashed features: words and bigrams in reading order, namespaced, truncated", () => {
     const cfg = { buckets: 1 << 20, bigrams: true, maxFeatures: 100 };
     const f = hashedFeatures("Refund my order", cfg, "a");
