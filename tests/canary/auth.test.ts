@@ -13,20 +13,12 @@ import { AppError, addService, bindGrpc, createGrpcClient, createGrpcServer, cre
 import { Canary, Reward } from "@rlhf-loop/proto";
 import { canaryKeys, createCanaryService, grpcScores, type CanaryService, type ScoreSource } from "@rlhf-loop/canary";
 import { readStackEnv } from "../support/stack-env.js";
+import { grpcOutcome } from "../support/grpc-outcome.js";
 
 const env = readStackEnv();
 const suffix = randomBytes(4).toString("hex");
 const schema = `canary_auth_${suffix}`;
 const topics = { interactions: `test.${suffix}.interactions`, feedback: `test.${suffix}.feedback`, policies: `test.${suffix}.policies`, reports: `test.${suffix}.canary-reports` };
-
-async function code(p: Promise<unknown>): Promise<{ code: string; text: string }> {
-  try {
-    return { code: "ok", text: JSON.stringify(await p, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) };
-  } catch (e) {
-    assert.ok(e instanceof AppError, String(e));
-    return { code: e.code, text: `${e.message} ${JSON.stringify(e.fields)}` };
-  }
-}
 
 describe("canary caller authentication", { skip: env ? false : "needs KAFKA_BROKERS and DATABASE_URL (bash infra/stack.sh up)" }, () => {
   let pool: Pool;
@@ -132,7 +124,7 @@ describe("canary caller authentication", { skip: env ? false : "needs KAFKA_BROK
       ["GetReport", (o?: ReturnType<typeof md>) => client.getReport({ reportId }, o)],
       ["GetServingPolicy", (o?: ReturnType<typeof md>) => client.getServingPolicy({ tenantId: "acme" }, o)],
     ] as const) {
-      for (const o of [undefined, md(newApiKey("ck"))]) assert.equal((await code(call(o))).code, "unauthenticated", name);
+      for (const o of [undefined, md(newApiKey("ck"))]) assert.equal((await grpcOutcome(call(o))).code, "unauthenticated", name);
     }
     const rowsAfter = await pool.query<{ n: number }>(`select (select count(*) from "${schema}".canary_sets) + (select count(*) from "${schema}".reports) as n`);
     assert.deepEqual(rowsAfter.rows, rowsBefore.rows, "nothing was stored");
@@ -160,11 +152,11 @@ describe("canary caller authentication", { skip: env ? false : "needs KAFKA_BROK
     assert.equal(borrowed.status, 404, borrowed.text);
     assert.ok(!borrowed.text.includes("acme"), borrowed.text);
     const other = md(k["globexOperator"]!);
-    assert.equal((await code(client.startCanary({ tenantId: "acme", candidateVersion: "c" }, other))).code, "permission_denied");
-    const rep = await code(client.getReport({ reportId }, other));
+    assert.equal((await grpcOutcome(client.startCanary({ tenantId: "acme", candidateVersion: "c" }, other))).code, "permission_denied");
+    const rep = await grpcOutcome(client.getReport({ reportId }, other));
     assert.equal(rep.code, "not_found");
     assert.ok(!rep.text.includes(secret) && !rep.text.includes("acme"));
-    assert.equal((await code(client.getServingPolicy({ tenantId: "acme" }, other))).code, "permission_denied");
+    assert.equal((await grpcOutcome(client.getServingPolicy({ tenantId: "acme" }, other))).code, "permission_denied");
   });
 
   it("roles: a reader reads but cannot write; an operator writes; a service key of every tenant reads any tenant", async () => {
@@ -175,8 +167,8 @@ describe("canary caller authentication", { skip: env ? false : "needs KAFKA_BROK
       else assert.equal(r.status, 200, `${method} ${path}: ${r.text}`);
     }
     assert.ok((await http("GET", `/v1/canary-sets/${setId}`, reader)).text.includes(secret));
-    assert.equal((await code(client.startCanary({ tenantId: "acme", candidateVersion: "c" }, md(reader)))).code, "permission_denied");
-    assert.equal((await code(client.getReport({ reportId }, md(reader)))).code, "ok");
+    assert.equal((await grpcOutcome(client.startCanary({ tenantId: "acme", candidateVersion: "c" }, md(reader)))).code, "permission_denied");
+    assert.equal((await grpcOutcome(client.getReport({ reportId }, md(reader)))).code, "ok");
     const tracked = await http("POST", "/v1/tenants/acme/track", k["acmeOperator"], {});
     assert.ok(tracked.status !== 401 && tracked.status !== 403, `an operator passes: ${tracked.status} ${tracked.text}`);
     assert.equal((await http("GET", `/v1/reports/${reportId}`, k["star"])).status, 200);
@@ -198,8 +190,8 @@ describe("canary caller authentication", { skip: env ? false : "needs KAFKA_BROK
     assert.equal(theirs.text.replace("rm-1", "ID"), unknown.text.replace("rm-nope", "ID"));
     assert.ok(!theirs.text.includes("acme"), theirs.text);
     const other = md(g);
-    const viaGrpc = await code(client.startCanary({ tenantId: "globex", candidateVersion: "g-1", canarySetId: globexSet, rewardModelId: "rm-1" }, other));
-    const unknownViaGrpc = await code(client.startCanary({ tenantId: "globex", candidateVersion: "g-1", canarySetId: globexSet, rewardModelId: "rm-nope" }, other));
+    const viaGrpc = await grpcOutcome(client.startCanary({ tenantId: "globex", candidateVersion: "g-1", canarySetId: globexSet, rewardModelId: "rm-1" }, other));
+    const unknownViaGrpc = await grpcOutcome(client.startCanary({ tenantId: "globex", candidateVersion: "g-1", canarySetId: globexSet, rewardModelId: "rm-nope" }, other));
     assert.equal(viaGrpc.code, "not_found", viaGrpc.text);
     assert.equal(viaGrpc.text.replace("rm-1", "ID"), unknownViaGrpc.text.replace("rm-nope", "ID"));
     assert.equal(await runs(), 0, "no run queued with a model globex may not use");

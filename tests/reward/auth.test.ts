@@ -7,23 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { AppError, createGrpcClient, newApiKey, type GrpcClient } from "@rlhf-loop/kit";
+import { createGrpcClient, newApiKey, type GrpcClient } from "@rlhf-loop/kit";
 import { Reward } from "@rlhf-loop/proto";
 import { DEFAULT_REWARD_CONFIG } from "@rlhf-loop/ml";
 import { exportInference, rewardKeys, syntheticPairs, trainRewardModel } from "@rlhf-loop/reward";
 import { stackEnv, startHarness, type Harness } from "./harness.js";
+import { grpcOutcome } from "../support/grpc-outcome.js";
 
 const env = stackEnv();
-
-async function code(p: Promise<unknown>): Promise<{ code: string; text: string }> {
-  try {
-    await p;
-    return { code: "ok", text: "" };
-  } catch (e) {
-    assert.ok(e instanceof AppError, String(e));
-    return { code: e.code, text: `${e.message} ${JSON.stringify(e.fields)}` };
-  }
-}
 
 describe("reward service caller authentication", { skip: env ? false : "KAFKA_BROKERS / DATABASE_URL not set (bash infra/stack.sh up)" }, () => {
   let h: Harness;
@@ -70,7 +61,7 @@ describe("reward service caller authentication", { skip: env ? false : "KAFKA_BR
   it("no key, a malformed key, another service's key or an unknown key: UNAUTHENTICATED / 401 everywhere", async () => {
     for (const [name, call] of Object.entries(grpcCalls(acmeModel))) {
       for (const bad of [undefined, md("nope"), md(newApiKey("ck")), md(newApiKey("rk"))]) {
-        assert.equal((await code(call(bad))).code, "unauthenticated", `${name} ${JSON.stringify(bad)}`);
+        assert.equal((await grpcOutcome(call(bad))).code, "unauthenticated", `${name} ${JSON.stringify(bad)}`);
       }
     }
     for (const [method, path, body] of [["POST", "/get_reward", { query: ["q a"] }], ["GET", `/v1/models/${acmeModel}`, undefined], ["GET", "/v1/models/serving", undefined], ["POST", `/v1/models/${acmeModel}/approve`, {}]] as const) {
@@ -84,13 +75,13 @@ describe("reward service caller authentication", { skip: env ? false : "KAFKA_BR
   it("another tenant's key: the model is unknown to it, worded exactly as an unknown id; the served model is refused", async () => {
     const other = md(k["globexOperator"]!);
     for (const [name, call] of Object.entries(grpcCalls(acmeModel))) {
-      const r = await code(call(other));
+      const r = await grpcOutcome(call(other));
       assert.equal(r.code, "not_found", `${name}: ${r.text}`);
       assert.ok(!r.text.includes("acme"), `${name} names the owner: ${r.text}`);
-      const unknown = await code(grpcCalls("rm-0000000000000000000f")[name as "Score"](other));
+      const unknown = await grpcOutcome(grpcCalls("rm-0000000000000000000f")[name as "Score"](other));
       assert.equal(r.text.replace(acmeModel, "ID"), unknown.text.replace("rm-0000000000000000000f", "ID"), `${name}: same answer as for an unknown id`);
     }
-    const served = await code(client.score(item, other));
+    const served = await grpcOutcome(client.score(item, other));
     assert.equal(served.code, "permission_denied", served.text);
     assert.ok(!served.text.includes("acme"));
     for (const [method, path, body, want] of [
@@ -111,7 +102,7 @@ describe("reward service caller authentication", { skip: env ? false : "KAFKA_BR
   it("roles: a reader reads but cannot score or approve; a service key scores but cannot approve; an operator does both", async () => {
     const reader = md(k["acmeReader"]!);
     assert.equal((await client.getModel({ modelId: acmeModel }, reader)).model?.tenantId, "acme");
-    assert.equal((await code(client.score(item, reader))).code, "permission_denied");
+    assert.equal((await grpcOutcome(client.score(item, reader))).code, "permission_denied");
     assert.equal((await http("POST", "/get_reward", k["acmeReader"], { query: ["q a"] })).status, 403);
     assert.equal((await http("POST", `/v1/models/${acmeModel}/approve`, k["acmeReader"], {})).status, 403);
     assert.equal((await http("GET", `/v1/models/${acmeModel}`, k["acmeReader"])).status, 200);
@@ -131,6 +122,6 @@ describe("reward service caller authentication", { skip: env ? false : "KAFKA_BR
   it("a revoked key stops working", async () => {
     const fresh = await rewardKeys.create(h.pool, { schema: h.schema, tenantId: "acme", role: "service" });
     assert.equal(await rewardKeys.revoke(h.pool, { id: fresh.id }, { schema: h.schema }), 1);
-    assert.equal((await code(client.score(item, md(fresh.key)))).code, "unauthenticated");
+    assert.equal((await grpcOutcome(client.score(item, md(fresh.key)))).code, "unauthenticated");
   });
 });

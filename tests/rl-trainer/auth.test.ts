@@ -9,27 +9,18 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { AppError, createGrpcClient, createKafkaBus, createLogger, createMetrics, createPool, newApiKey, type Bus, type GrpcClient, type Pool } from "@rlhf-loop/kit";
+import { createGrpcClient, createKafkaBus, createLogger, createMetrics, createPool, newApiKey, type Bus, type GrpcClient, type Pool } from "@rlhf-loop/kit";
 import { freshOptimizerState } from "@rlhf-loop/ml";
 import { Policy } from "@rlhf-loop/proto";
 import { createRlTrainerService, fitReference, packCheckpoint, policyKeys, type PolicyModelJson, type RlTrainerService } from "@rlhf-loop/rl-trainer";
 import { readStackEnv } from "../support/stack-env.js";
+import { grpcOutcome } from "../support/grpc-outcome.js";
 
 const env = readStackEnv();
 const suffix = randomBytes(4).toString("hex");
 const schema = `rl_auth_${suffix}`;
 const t = (n: string) => `test.${suffix}.${n}`;
 const topics = { rlRuns: t("rl-runs"), rewardModels: t("reward-models"), policies: t("policies"), interactions: t("interactions"), canaryReports: t("canary-reports") };
-
-async function code(p: Promise<unknown>): Promise<{ code: string; text: string }> {
-  try {
-    await p;
-    return { code: "ok", text: "" };
-  } catch (e) {
-    assert.ok(e instanceof AppError, String(e));
-    return { code: e.code, text: `${e.message} ${JSON.stringify(e.fields)}` };
-  }
-}
 
 describe("rl-trainer caller authentication", { skip: env ? false : "needs KAFKA_BROKERS and DATABASE_URL (bash infra/stack.sh up)" }, () => {
   let pool: Pool;
@@ -91,7 +82,7 @@ describe("rl-trainer caller authentication", { skip: env ? false : "needs KAFKA_
   it("every method and route answers UNAUTHENTICATED / 401 without a valid key; probes stay open", async () => {
     const runs0 = (await pool.query<{ n: number }>(`select count(*)::int as n from "${schema}".runs`)).rows[0]!.n;
     for (const [name, call] of Object.entries(calls)) {
-      for (const o of [undefined, md("nope"), md(newApiKey("rk")), md(newApiKey("pk"))]) assert.equal((await code(call(o))).code, "unauthenticated", name);
+      for (const o of [undefined, md("nope"), md(newApiKey("rk")), md(newApiKey("pk"))]) assert.equal((await grpcOutcome(call(o))).code, "unauthenticated", name);
     }
     for (const p of routes) {
       for (const key of [undefined, newApiKey("pk")]) assert.equal((await http(p, key)).status, 401, p);
@@ -103,18 +94,18 @@ describe("rl-trainer caller authentication", { skip: env ? false : "needs KAFKA_
   it("another tenant's key: its checkpoints, runs and weights are unknown to it; it cannot act for the tenant", async () => {
     const other = md(k["globexOperator"]!);
     for (const name of ["Generate", "GenerateBatch", "GetRun"] as const) {
-      const r = await code(calls[name](other));
+      const r = await grpcOutcome(calls[name](other));
       assert.equal(r.code, "not_found", `${name}: ${r.text}`);
       assert.ok(!r.text.includes("acme-ds") && !/\bacme\b/.test(r.text.replace(/acme-run(@1)?/g, "")), `${name} names the owner: ${r.text}`);
     }
-    const unknown = await code(client.generate({ prompt, policyVersion: "nope@1" }, other));
-    const theirs = await code(client.generate({ prompt, policyVersion: "acme-run@1" }, other));
+    const unknown = await grpcOutcome(client.generate({ prompt, policyVersion: "nope@1" }, other));
+    const theirs = await grpcOutcome(client.generate({ prompt, policyVersion: "acme-run@1" }, other));
     assert.equal(theirs.text.replace("acme-run@1", "ID"), unknown.text.replace("nope@1", "ID"), "worded as for an unknown version");
-    assert.equal((await code(calls.StartRun(other))).code, "permission_denied");
-    assert.equal((await code(client.generate({ prompt, tenantId: "acme" }, other))).code, "permission_denied");
+    assert.equal((await grpcOutcome(calls.StartRun(other))).code, "permission_denied");
+    assert.equal((await grpcOutcome(client.generate({ prompt, tenantId: "acme" }, other))).code, "permission_denied");
     // Its own run id may not reuse acme's, nor train on acme's reward model.
-    assert.equal((await code(client.startRun({ run: { runId: "acme-run", tenantId: "globex", rewardModelId: "rm-globex" } }, other))).code, "already_exists");
-    const borrowed = await code(client.startRun({ run: { runId: "globex-run", tenantId: "globex", rewardModelId: "rm-acme" } }, other));
+    assert.equal((await grpcOutcome(client.startRun({ run: { runId: "acme-run", tenantId: "globex", rewardModelId: "rm-globex" } }, other))).code, "already_exists");
+    const borrowed = await grpcOutcome(client.startRun({ run: { runId: "globex-run", tenantId: "globex", rewardModelId: "rm-acme" } }, other));
     assert.equal(borrowed.code, "failed_precondition", borrowed.text);
     assert.ok(!borrowed.text.includes("acme\"") && !/tenant/.test(borrowed.text), borrowed.text);
     for (const p of routes) {
@@ -123,23 +114,23 @@ describe("rl-trainer caller authentication", { skip: env ? false : "needs KAFKA_
       assert.ok(!r.text.includes("acme-ds") && !r.text.includes("rm-acme"), r.text);
     }
     // No version and no tenant: its own tenant's served policy (it has none), never acme's.
-    assert.match((await code(client.generate({ prompt }, other))).text, /no policy has been promoted for tenant globex/);
+    assert.match((await grpcOutcome(client.generate({ prompt }, other))).text, /no policy has been promoted for tenant globex/);
   });
 
   it("roles: a reader reads but cannot generate or start runs; service and operator keys of the tenant generate; an operator starts runs", async () => {
     const reader = md(k["acmeReader"]!);
     assert.equal((await client.getRun({ runId: "acme-run" }, reader)).run?.tenantId, "acme");
     assert.equal((await http(routes[1]!, k["acmeReader"])).status, 200);
-    for (const name of ["Generate", "GenerateBatch", "StartRun"] as const) assert.equal((await code(calls[name](reader))).code, "permission_denied", name);
+    for (const name of ["Generate", "GenerateBatch", "StartRun"] as const) assert.equal((await grpcOutcome(calls[name](reader))).code, "permission_denied", name);
     assert.equal((await client.generate({ prompt, seed: 1, maxTokens: 4 }, md(k["acmeService"]!))).policyVersion, "acme-run@1", "a tenant key with no version gets its served policy");
     assert.equal((await client.generateBatch({ prompts: [prompt], tenantId: "acme", seed: 1, maxTokens: 4 }, md(k["star"]!))).policyVersion, "acme-run@1");
-    assert.equal((await code(calls.StartRun(md(k["acmeService"]!)))).code, "permission_denied", "service keys do not start runs");
-    assert.equal((await code(calls.StartRun(md(k["acmeOperator"]!)))).code, "ok");
+    assert.equal((await grpcOutcome(calls.StartRun(md(k["acmeService"]!)))).code, "permission_denied", "service keys do not start runs");
+    assert.equal((await grpcOutcome(calls.StartRun(md(k["acmeOperator"]!)))).code, "ok");
   });
 
   it("a revoked key stops working", async () => {
     const fresh = await policyKeys.create(pool, { schema, tenantId: "acme", role: "reader" });
     assert.equal(await policyKeys.revoke(pool, { id: fresh.id }, { schema }), 1);
-    assert.equal((await code(calls.GetRun(md(fresh.key)))).code, "unauthenticated");
+    assert.equal((await grpcOutcome(calls.GetRun(md(fresh.key)))).code, "unauthenticated");
   });
 });

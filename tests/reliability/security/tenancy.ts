@@ -10,7 +10,7 @@
  * key or content in a /metrics series.
  */
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { createGrpcClient, isAppError } from "@rlhf-loop/kit";
+import { createGrpcClient } from "@rlhf-loop/kit";
 import { freshOptimizerState, DEFAULT_REWARD_CONFIG } from "@rlhf-loop/ml";
 import { Canary, ComparisonChoice, FeedbackIngest, FeedbackSource, Labeling, Policy, Reward, Role } from "@rlhf-loop/proto";
 import { createRater } from "@rlhf-loop/labeling";
@@ -20,6 +20,7 @@ import { routesOf } from "./fuzz.js";
 import { comparison, interaction, startHarness as startLabeling } from "../../labeling/harness.js";
 import { post } from "../../ingestion/harness.js";
 import { rowCount, startIngestionTarget, startTarget, type Target } from "./targets.js";
+import { grpcOutcome } from "../../support/grpc-outcome.js";
 
 export interface TenancyStats {
   /** Read/write paths exercised with another tenant's key. */
@@ -30,16 +31,6 @@ export interface TenancyStats {
 
 function leakCheck(stats: TenancyStats, where: string, text: string, secrets: readonly string[]): void {
   for (const s of secrets) if (s && text.includes(s)) stats.leaks.push(`${where}: answer contains ${JSON.stringify(s.slice(0, 40))}`);
-}
-
-async function grpcCode(p: Promise<unknown>): Promise<{ code: string; text: string }> {
-  try {
-    const v = await p;
-    return { code: "ok", text: JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) };
-  } catch (err) {
-    if (isAppError(err)) return { code: err.code, text: `${err.message} ${JSON.stringify(err.fields)}` };
-    return { code: "unknown", text: String(err) };
-  }
 }
 
 export async function ingestionTenancy(stats: TenancyStats = { paths: 0, leaks: [] }): Promise<TenancyStats> {
@@ -87,7 +78,7 @@ export async function ingestionTenancy(stats: TenancyStats = { paths: 0, leaks: 
     ];
     for (const [name, call] of grpcCases) {
       stats.paths++;
-      const r = await grpcCode(call());
+      const r = await grpcOutcome(call());
       if (r.code !== "permission_denied") stats.leaks.push(`ingestion gRPC ${name} with another tenant's key -> ${r.code} ${r.text.slice(0, 200)} (want PERMISSION_DENIED)`);
       leakCheck(stats, `ingestion gRPC ${name}`, r.text, secrets);
     }
@@ -186,7 +177,7 @@ export async function labelingTenancy(stats: TenancyStats = { paths: 0, leaks: [
     ];
     for (const [name, call, want] of grpcCases) {
       stats.paths++;
-      const r = await grpcCode(call());
+      const r = await grpcOutcome(call());
       if (!want.includes(r.code)) stats.leaks.push(`labeling gRPC ${name} with another tenant's key -> ${r.code} (want ${want.join("/")}) ${r.text.slice(0, 160)}`);
       leakCheck(stats, `labeling gRPC ${name}`, r.text, secrets);
     }
@@ -259,12 +250,12 @@ async function keyedTenancy(
   for (const [name, c] of Object.entries(o.grpc)) {
     stats.paths++;
     const where = `${t.name} gRPC ${name}`;
-    const none = await grpcCode(c.call(undefined));
+    const none = await grpcOutcome(c.call(undefined));
     if (none.code !== "unauthenticated") stats.leaks.push(`${where} with no key -> ${none.code} (want UNAUTHENTICATED) ${none.text.slice(0, 160)}`);
-    const other = await grpcCode(c.call(md(o.attackerKey)));
+    const other = await grpcOutcome(c.call(md(o.attackerKey)));
     if (!c.want.includes(other.code)) stats.leaks.push(`${where} with another tenant's key -> ${other.code} (want ${c.want.join("/")}) ${other.text.slice(0, 160)}`);
     leakCheck(stats, `${where} (another tenant)`, other.text, o.secrets);
-    const own = await grpcCode(c.call(md(o.victimKey)));
+    const own = await grpcOutcome(c.call(md(o.victimKey)));
     if (own.code === "unauthenticated" || own.code === "permission_denied") stats.leaks.push(`${where} with the tenant's own key -> ${own.code}: the check above proves nothing ${own.text.slice(0, 160)}`);
   }
   stats.paths++;
@@ -423,7 +414,7 @@ export async function rlTrainerTenancy(stats: TenancyStats = { paths: 0, leaks: 
       ];
       for (const [name, call, want] of more) {
         stats.paths++;
-        const r = await grpcCode(call());
+        const r = await grpcOutcome(call());
         if (r.code !== want) stats.leaks.push(`rl-trainer gRPC ${name} with another tenant's key -> ${r.code} (want ${want}) ${r.text.slice(0, 160)}`);
         leakCheck(stats, `rl-trainer gRPC ${name}`, r.text, [blob.sha256, "victim-ds", "victim-ref"]);
       }
