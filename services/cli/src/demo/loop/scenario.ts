@@ -92,6 +92,8 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
   const drift: DriftFacts[] = [];
   const events: DemoReportData["events"][number][] = [];
   const closers: (() => void)[] = [];
+  /** Chats the served policies answered empty and were sampled again (servedPolicy). */
+  const regeneratedCounts: (() => number)[] = [];
 
   const stream = async (fromDay: number, days: number): Promise<string> => {
     let last = 0;
@@ -184,6 +186,7 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
   const promoteFrom = (version: string, day: number): void => {
     const served = servedPolicy(stack.rlGrpc, stack.tenantId, version, stack.policyKey);
     closers.push(served.close);
+    regeneratedCounts.push(served.regenerated);
     world.usePolicy(served.policy, { fromDay: day });
     promotions.push({ arm: MAIN_ARM, day, policyVersion: version });
   };
@@ -258,7 +261,8 @@ export async function runScenario(stack: LoopStack, world: World, tracker: DayTr
       const paused = String(published["pausedVersion"] ?? "");
       events.push({ day: RUBRIC_CHANGE_DAY, text: `rubric-v2 published: collection under ${paused || "the previous version"} paused, resumed under rubric-v2` });
       const b = await stream(RUBRIC_CHANGE_DAY, DAYS - RUBRIC_CHANGE_DAY);
-      return { value: true, detail: `${a}; rubric-v2 published (paused ${paused || "none"}); ${b}` };
+      const regenerated = regeneratedCounts.reduce((n, f) => n + f(), 0);
+      return { value: true, detail: `${a}; rubric-v2 published (paused ${paused || "none"}); ${b}; ${regenerated} empty answer(s) sampled again` };
     });
 
     await stages.run("production watch: weekly drift", async () => {

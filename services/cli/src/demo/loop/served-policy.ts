@@ -4,20 +4,41 @@ import { createGrpcClient } from "@rlhf-loop/kit";
 import { Policy } from "@rlhf-loop/proto";
 import { customerText, textPolicy, type AnswerPolicy } from "@rlhf-loop/sim";
 
-/** `key`: a Policy key of the tenant (operator or service), sent with every call. */
-export function servedPolicy(rlGrpc: string, tenantId: string, version: string, key: string): { policy: AnswerPolicy; close: () => void } {
+/** Times the product asks again for a chat whose sampled answer came back empty. */
+const EMPTY_ANSWER_RETRIES = 3;
+
+/**
+ * `key`: a Policy key of the tenant (operator or service), sent with every call. A sampled policy
+ * can end an answer at its first token; a product never shows an empty answer (ingestion refuses
+ * one), so those chats are sampled again with another seed, and counted in `regenerated`.
+ */
+export function servedPolicy(rlGrpc: string, tenantId: string, version: string, key: string): { policy: AnswerPolicy; close: () => void; regenerated: () => number } {
   const client = createGrpcClient(Policy, rlGrpc, { "grpc.max_receive_message_length": 64 * 1024 * 1024 });
   let call = 0;
+  let regenerated = 0;
+  const generate = async (prompts: string[]): Promise<string[]> => {
+    // Empty version with the tenant: whatever the canary promoted last answers.
+    const res = await client.generateBatch({ tenantId, prompts, samplesPerPrompt: 1, seed: 1_000 + call++ }, { timeoutMs: 120_000, metadata: { authorization: `Bearer ${key}` } });
+    if (res.answers.length !== prompts.length) throw new Error(`GenerateBatch answered ${res.answers.length} of ${prompts.length} chats`);
+    return res.answers.map((a) => a.answer);
+  };
   const policy = textPolicy(version, version, async (requests) => {
     const out: string[] = [];
     for (let i = 0; i < requests.length; i += 1024) {
-      const part = requests.slice(i, i + 1024);
-      // Empty version with the tenant: whatever the canary promoted last answers.
-      const res = await client.generateBatch({ tenantId, prompts: part.map((r) => customerText(r.prompt)), samplesPerPrompt: 1, seed: 1_000 + call++ }, { timeoutMs: 120_000, metadata: { authorization: `Bearer ${key}` } });
-      if (res.answers.length !== part.length) throw new Error(`GenerateBatch answered ${res.answers.length} of ${part.length} chats`);
-      out.push(...res.answers.map((a) => a.answer));
+      const prompts = requests.slice(i, i + 1024).map((r) => customerText(r.prompt));
+      const answers = await generate(prompts);
+      for (let attempt = 0; attempt < EMPTY_ANSWER_RETRIES; attempt++) {
+        const empty = answers.flatMap((a, j) => (a.trim() === "" ? [j] : []));
+        if (empty.length === 0) break;
+        regenerated += empty.length;
+        const again = await generate(empty.map((j) => prompts[j]!));
+        empty.forEach((j, k) => (answers[j] = again[k]!));
+      }
+      const stillEmpty = answers.filter((a) => a.trim() === "").length;
+      if (stillEmpty > 0) throw new Error(`the served policy answered ${stillEmpty} chat(s) with an empty answer ${EMPTY_ANSWER_RETRIES + 1} times`);
+      out.push(...answers);
     }
     return out;
   });
-  return { policy, close: () => client.close() };
+  return { policy, close: () => client.close(), regenerated: () => regenerated };
 }
