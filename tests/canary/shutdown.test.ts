@@ -8,13 +8,13 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { AppError, addService, bindGrpc, createGrpcServer, createLogger, createPool, newApiKey, stopGrpc, type Pool } from "@rlhf-loop/kit";
 import { Policy, Reward } from "@rlhf-loop/proto";
 import { canaryKeys, migrateCanary } from "@rlhf-loop/canary";
 import { readStackEnv } from "../support/stack-env.js";
+import { freePort } from "../support/free-port.js";
 
 const env = readStackEnv();
 const skip = env ? false : "needs KAFKA_BROKERS and DATABASE_URL (bash infra/stack.sh up)";
@@ -32,17 +32,6 @@ let doubles = "";
 /** "hold": GenerateBatch answers only when its call is cancelled (never, for the run); "answer": at once. */
 let mode: "hold" | "answer" = "hold";
 let generateCalls = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(a && typeof a === "object" ? a.port : 0));
-    });
-  });
-}
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, ms: number): Promise<T> {
   const t0 = Date.now();

@@ -7,12 +7,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createApiKey, createIngestionService, createTenant, migrateIngestion } from "@rlhf-loop/ingestion";
 import { createKafkaBus, createLogger, createMetrics, createPool, type Bus, type Pool } from "@rlhf-loop/kit";
 import { Kafka, logLevel } from "kafkajs";
 import { stackEnv as sharedStackEnv } from "../support/stack-env.js";
+import { freePort } from "../support/free-port.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -173,18 +173,6 @@ export async function startIngestion(o: IngestionStartOptions = {}): Promise<Ing
     await close();
     throw err;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = a && typeof a === "object" ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Ingestion as its production process (services/ingestion/src/main.ts), killable and restartable. */

@@ -17,7 +17,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
@@ -30,22 +29,13 @@ import { stackEnv } from "../support/stack-env.js";
 import { startCluster, type Cluster } from "./cluster.js";
 import { ROOT } from "./metric-catalog.js";
 import { prometheusQuery, renderDashboard, type PanelResult } from "./render-dashboard.js";
+import { freePort } from "../support/free-port.js";
 
 const PROMETHEUS = process.env["PROMETHEUS"] ?? "/usr/bin/prometheus";
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const HARD_LIMIT_MS = 9 * 60_000;
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === "object" ? resolve(a.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** Polls `f` until it returns a value or `ms` pass (then undefined). */
 async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T | undefined> {

@@ -6,25 +6,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { createApiKey, createTenant, migrateIngestion } from "@rlhf-loop/ingestion";
 import { createPool, type Pool } from "@rlhf-loop/kit";
 import { Kafka, logLevel } from "kafkajs";
 import { ROOT, type StackEndpoints } from "./stack.js";
+import { freePort } from "../../support/free-port.js";
+
+export { freePort };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = a && typeof a === "object" ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One service process (`entry` run through tsx, its HTTP port in `portEnv`): started, signalled,
