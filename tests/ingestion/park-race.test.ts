@@ -83,8 +83,12 @@ describe("persisting consumer, partitions written concurrently", () => {
         const r = await pool.query(`select 1 from "${schema}".parked_feedback where interaction_id = 'race-1'`);
         assert.equal(r.rows.length, 1, "the feedback is parked");
       }, 30_000);
-      const waiting = await pool.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%"${schema}".interactions%'`);
-      assert.equal(waiting.rows.length, 1, "and the interaction's insert is still waiting");
+      // The interaction's insert may be issued just after the parking (two topics, two fetches):
+      // either way it waits on the held key until the rollback below, so it commits after the park.
+      await until(async () => {
+        const waiting = await pool.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%"${schema}".interactions%'`);
+        assert.equal(waiting.rows.length, 1, "and the interaction's insert is waiting on the held key");
+      }, 30_000);
       // Release the key: the insert goes through after the parking committed, unable to see it.
       await blocker.query("rollback");
       await until(async () => {
