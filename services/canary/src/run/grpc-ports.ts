@@ -1,7 +1,7 @@
 // The canary's answers and scores over gRPC: the RL trainer's Policy.GenerateBatch and the reward
 // service's Reward.ScoreBatch, in chunks so no call carries too much; Reward.GetModel for the
 // owner of a reward model a caller names.
-import { AppError, createGrpcClient, rewardScoresClient, type RewardScores } from "@rlhf-loop/kit";
+import { AppError, OwnerCache, createGrpcClient, rewardScoresClient, type RewardScores } from "@rlhf-loop/kit";
 import { Policy, Reward } from "@rlhf-loop/proto";
 
 export interface AnswerSource {
@@ -57,25 +57,19 @@ export function grpcScores(address: string, opts: { batch?: number; timeoutMs?: 
   const scores = rewardScoresClient(address, opts);
   const registry = createGrpcClient(Reward, address);
   const metadata: Record<string, string> = opts.key ? { authorization: `Bearer ${opts.key}` } : {};
-  const owners = new Map<string, string>();
+  const owners = new OwnerCache(async (modelId) => {
+    try {
+      const res = await registry.getModel({ modelId }, { timeoutMs: opts.timeoutMs ?? 10_000, metadata });
+      return res.model?.tenantId;
+    } catch (err) {
+      if (err instanceof AppError && err.code === "not_found") return undefined;
+      // A refused key or an unreachable service says nothing about the model: retry later, cause logged.
+      throw new AppError("unavailable", `the reward service could not confirm reward model ${modelId}`, { cause: err });
+    }
+  });
   return {
     score: (modelId, rows) => scores.score(modelId, rows),
-    async modelTenant(modelId) {
-      const known = owners.get(modelId);
-      if (known !== undefined) return known;
-      try {
-        const res = await registry.getModel({ modelId }, { timeoutMs: opts.timeoutMs ?? 10_000, metadata });
-        const tenant = res.model?.tenantId;
-        if (tenant === undefined) return undefined;
-        if (owners.size >= 10_000) owners.clear();
-        owners.set(modelId, tenant);
-        return tenant;
-      } catch (err) {
-        if (err instanceof AppError && err.code === "not_found") return undefined;
-        // A refused key or an unreachable service says nothing about the model: retry later, cause logged.
-        throw new AppError("unavailable", `the reward service could not confirm reward model ${modelId}`, { cause: err });
-      }
-    },
+    modelTenant: (modelId) => owners.get(modelId),
     close: () => {
       scores.close();
       registry.close();

@@ -79,6 +79,7 @@ export { ApiKeyAuth, assertTenant, canAccess } from "./auth/api-key-auth.js";
 export type { ApiKeyAuthOptions, Caller, CallerAuth, KeyQueryable } from "./auth/api-key-auth.js";
 export { keyScopeViolations, serviceKeys } from "./auth/key-store.js";
 export type { IssueKeyInput, IssuedKey, KeyInfo, ServiceKeys } from "./auth/key-store.js";
+export { OwnerCache } from "./auth/owner-cache.js";
 
 // lifecycle
 export { ShutdownPhases, createLifecycle } from "./lifecycle/lifecycle.js";

@@ -2,20 +2,22 @@
 // metrics needs a key (README: routes and roles). A model belongs to the tenant it was trained for;
 // another tenant's model is "unknown", exactly as one that does not exist. A model with no tenant
 // (brought with REWARD_BYO_MODEL_DIRS and no REWARD_TENANT_ID) is shared by every key of the install.
-import { AppError, CALL_ROLES, READ_ROLES, canAccess, type Caller, type CallerAuth, type KeyRole, type ServiceImpl } from "@rlhf-loop/kit";
+import { AppError, CALL_ROLES, OwnerCache, READ_ROLES, canAccess, type Caller, type CallerAuth, type KeyRole, type ServiceImpl } from "@rlhf-loop/kit";
 import type { Reward } from "@rlhf-loop/proto";
 import type { RegistryStore } from "../store/registry-store.js";
 
 export class RewardAccess {
   /** model id -> tenant; a model's tenant never changes. */
-  private readonly tenants = new Map<string, string>();
+  private readonly tenants: OwnerCache;
 
   constructor(
     readonly auth: CallerAuth,
-    private readonly registry: Pick<RegistryStore, "tenantOf">,
+    registry: Pick<RegistryStore, "tenantOf">,
     /** The serving model's tenant (REWARD_TENANT_ID): an empty model id means its served model. */
     private readonly servedTenant: string,
-  ) {}
+  ) {
+    this.tenants = new OwnerCache((modelId) => registry.tenantOf(modelId));
+  }
 
   caller(header: string | undefined, roles: readonly KeyRole[]): Promise<Caller> {
     return this.auth.require(header, roles);
@@ -29,14 +31,7 @@ export class RewardAccess {
       }
       return;
     }
-    let tenant = this.tenants.get(modelId);
-    if (tenant === undefined) {
-      tenant = await this.registry.tenantOf(modelId);
-      if (tenant !== undefined) {
-        if (this.tenants.size >= 10_000) this.tenants.clear();
-        this.tenants.set(modelId, tenant);
-      }
-    }
+    const tenant = await this.tenants.get(modelId);
     if (tenant === undefined || (tenant !== "" && !canAccess(caller, tenant))) throw new AppError("not_found", `unknown reward model ${modelId}`);
   }
 

@@ -1,7 +1,7 @@
 // Who may call the RL trainer, and for which tenant. Every method but health, readiness and
 // metrics needs a key (README: routes and roles). Runs and checkpoints belong to the run's tenant;
 // another tenant's run, policy version or reward model is answered exactly as an unknown one.
-import { AppError, CALL_ROLES, READ_ROLES, WRITE_ROLES, assertTenant, canAccess, type Caller, type CallerAuth, type KeyRole, type ServiceImpl } from "@rlhf-loop/kit";
+import { AppError, CALL_ROLES, OwnerCache, READ_ROLES, WRITE_ROLES, assertTenant, canAccess, type Caller, type CallerAuth, type KeyRole, type ServiceImpl } from "@rlhf-loop/kit";
 import type { Policy } from "@rlhf-loop/proto";
 import type { RlStore } from "../store/store.js";
 
@@ -9,12 +9,14 @@ type AccessStore = Pick<RlStore, "policyTenant" | "getRun" | "rewardModel">;
 
 export class PolicyAccess {
   /** policy version -> tenant; a checkpoint's run never changes. */
-  private readonly tenants = new Map<string, string>();
+  private readonly tenants: OwnerCache;
 
   constructor(
     readonly auth: CallerAuth,
     private readonly store: AccessStore,
-  ) {}
+  ) {
+    this.tenants = new OwnerCache((version) => store.policyTenant(version));
+  }
 
   caller(header: string | undefined, roles: readonly KeyRole[]): Promise<Caller> {
     return this.auth.require(header, roles);
@@ -22,14 +24,7 @@ export class PolicyAccess {
 
   /** Throws NOT_FOUND (as for an unknown version) unless `caller` may use policy `version`. */
   async checkPolicy(caller: Caller, version: string): Promise<void> {
-    let tenant = this.tenants.get(version);
-    if (tenant === undefined) {
-      tenant = await this.store.policyTenant(version);
-      if (tenant !== undefined) {
-        if (this.tenants.size >= 10_000) this.tenants.clear();
-        this.tenants.set(version, tenant);
-      }
-    }
+    const tenant = await this.tenants.get(version);
     if (tenant === undefined || !canAccess(caller, tenant)) throw new AppError("not_found", `policy version ${version} not found`);
   }
 

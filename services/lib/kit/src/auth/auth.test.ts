@@ -10,6 +10,7 @@ import { rewardScoresClient } from "../rpc/reward-scores.js";
 import { NO_DB, randomSuffix, stackEnv } from "../testing/wait.js";
 import { ApiKeyAuth, canAccess, type Caller } from "./api-key-auth.js";
 import { keyScopeViolations, serviceKeys } from "./key-store.js";
+import { OwnerCache } from "./owner-cache.js";
 import { bearerToken, hashApiKey, hashesEqual, isApiKeyOf, keyIdOf, newApiKey } from "./keys.js";
 
 const isCode = (code: string) => (e: unknown) => e instanceof AppError && e.code === code;
@@ -189,5 +190,23 @@ describe("rewardScoresClient sends its key", () => {
       bare.close();
       await stopGrpc(server, 1_000);
     }
+  });
+});
+
+describe("OwnerCache", () => {
+  it("looks an owner up once, does not remember unknown ids, and starts over when full", async () => {
+    const calls: string[] = [];
+    const owners: Record<string, string> = { a: "t1", b: "", c: "t2" };
+    const cache = new OwnerCache(async (id) => (calls.push(id), owners[id]), 2);
+    assert.equal(await cache.get("a"), "t1");
+    assert.equal(await cache.get("a"), "t1");
+    assert.equal(await cache.get("b"), "", "a shared (empty) owner is an owner");
+    assert.equal(await cache.get("b"), "");
+    assert.equal(await cache.get("x"), undefined);
+    assert.equal(await cache.get("x"), undefined);
+    assert.deepEqual(calls, ["a", "b", "x", "x"]);
+    assert.equal(await cache.get("c"), "t2"); // full: the map starts over
+    assert.equal(await cache.get("a"), "t1");
+    assert.deepEqual(calls, ["a", "b", "x", "x", "c", "a"]);
   });
 });
