@@ -6,7 +6,7 @@
  * Prometheus screenshot script.
  */
 import { randomBytes } from "node:crypto";
-import { createKafkaBus, createLogger, createMetrics, createPool, type Bus, type Metrics, type Pool } from "@rlhf-loop/kit";
+import { createKafkaBus, createLogger, createTopicsAndWait, createMetrics, createPool, type Bus, type Metrics, type Pool } from "@rlhf-loop/kit";
 import { createApiKey, createIngestionService, createTenant, type IngestionService } from "@rlhf-loop/ingestion";
 import { createLabelingService, createRater, type LabelingService } from "@rlhf-loop/labeling";
 import { createRewardService, rewardKeys, type RewardOptions, type RewardService } from "@rlhf-loop/reward";
@@ -115,7 +115,7 @@ export async function startCluster(env: StackEnv, opts: ClusterOptions = {}): Pr
     await admin.connect();
     // Topics first (as in a deployment), so no consumer joins before its partitions exist.
     const names = Object.values(topics).flatMap((x) => [x, `${x}.dlq`]);
-    await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })) });
+    await createTopicsAndWait(admin, names.map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })));
 
     const ingP = part("ingestion");
     const ing: IngestionService = createIngestionService({

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import { AppError, addService, bindGrpc, createGrpcServer, createKafkaBus, createLogger, createMetrics, createPool, stopGrpc } from "@rlhf-loop/kit";
+import { AppError, addService, bindGrpc, createGrpcServer, createKafkaBus, createLogger, createMetrics, createPool, createTopicsAndWait, stopGrpc } from "@rlhf-loop/kit";
 import type { Bus, Pool } from "@rlhf-loop/kit";
 import { DatasetPairSchema, Labeling, PairSource, type DatasetPair } from "@rlhf-loop/proto";
 import { createRewardService, rewardKeys, type RewardOptions, type RewardService, type TrainPair } from "@rlhf-loop/reward";
@@ -125,7 +125,7 @@ export async function startHarness(env: { brokers: string[]; databaseUrl: string
     // Topics exist before the service's consumers join (as in a deployment): a consumer whose
     // metadata predates a topic's partitions may not fetch some of them until its metadata refresh.
     const names = Object.values(topics).flatMap((t) => [t, `${t}.dlq`]);
-    await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
+    await createTopicsAndWait(admin, names.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })));
     const { httpPort, grpcPort } = await service.start();
     const make = async (tenantId: string, role: "service" | "operator" | "reader") => (await rewardKeys.create(pool, { schema, tenantId, role, label: "test" })).key;
     const keys = { service: await make("*", "service"), operator: await make("t1", "operator"), reader: await make("t1", "reader") };

@@ -12,6 +12,7 @@ import autocannon from "autocannon";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import { createApiKey, createTenant, migrateIngestion } from "@rlhf-loop/ingestion";
+import { createTopicsAndWait } from "@rlhf-loop/kit";
 import { cpuByGroup, cpuPerEvent, type CpuGroup } from "./process-cpu.js";
 
 const brokers = (process.env["KAFKA_BROKERS"] ?? "").split(",").filter(Boolean);
@@ -122,7 +123,7 @@ async function bareFastify(): Promise<number> {
 /** Fastify + group commit + acks=all producer: what "2xx only after the broker's ack" costs by itself. */
 async function bareFastifyKafka(admin: ReturnType<Kafka["admin"]>, bareRps: number): Promise<void> {
   const topic = `bench.bare-http.${runId}`;
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 3, replicationFactor: 1 }]);
   const { child, info } = await startChild("bare-fastify-kafka.ts", { BENCH_TOPIC: topic });
   try {
     const body = () => JSON.stringify(interactionJson());
@@ -157,7 +158,7 @@ async function bareFastifyKafka(admin: ReturnType<Kafka["admin"]>, bareRps: numb
 
 async function bareProducer(admin: ReturnType<Kafka["admin"]>): Promise<void> {
   const topic = `bench.bare.${runId}`;
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 3, replicationFactor: 1 }]);
   const child = spawn(process.execPath, ["--import", "tsx", here("bare-kafkajs-producer.ts")], {
     env: { ...process.env, BENCH_TOPIC: topic, BENCH_RECORDS: "200000", BENCH_BATCH: String(batchSize), BENCH_RECORD_BYTES: "330" },
     stdio: ["ignore", "pipe", "inherit"],
@@ -177,7 +178,7 @@ async function ingestion(bus: "kafkajs" | "platformatic", db: pg.Pool, admin: Re
   await createTenant(db, { schema, tenantId, ratePerSec: 1_000_000, burst: 1_000_000 });
   const { apiKey } = await createApiKey(db, { schema, tenantId });
   const topics = [`bench.interactions.${suffix}`, `bench.feedback.${suffix}`];
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true });
+  await createTopicsAndWait(admin, topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })));
   const { child, info } = await startChild("ingestion-server.ts", { BENCH_BUS: bus, BENCH_SCHEMA: schema, BENCH_SUFFIX: suffix });
   const url = String(info["httpUrl"]);
   try {

@@ -9,7 +9,7 @@ import { canaryKeys, migrateCanary } from "@rlhf-loop/canary";
 import { createRater, migrateLabeling } from "@rlhf-loop/labeling";
 import { migrateReward, rewardKeys } from "@rlhf-loop/reward";
 import { migrateRlTrainer, policyKeys } from "@rlhf-loop/rl-trainer";
-import type { Pool } from "@rlhf-loop/kit";
+import { createTopicsAndWait, type Pool } from "@rlhf-loop/kit";
 import { Kafka, logLevel } from "kafkajs";
 import { freePort, ServiceProcess, type Deployment } from "./procs.js";
 import type { StackEndpoints } from "./stack.js";
@@ -60,7 +60,7 @@ export async function ensureLoopTopics(brokers: string, topics: LoopTopics): Pro
   try {
     const have = new Set(await admin.listTopics());
     const want = Object.values(topics).flatMap((t) => [t, `${t}.dlq`]).filter((t) => !have.has(t));
-    if (want.length > 0) await admin.createTopics({ topics: want.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true });
+    await createTopicsAndWait(admin, want.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })));
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

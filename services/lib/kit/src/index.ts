@@ -44,6 +44,8 @@ export { trackConsumerLag } from "./bus/bus-metrics.js";
 export type { LagTarget } from "./bus/bus-metrics.js";
 export { createKafkaBus } from "./bus/kafka-bus.js";
 export type { KafkaBusOptions } from "./bus/kafka-bus.js";
+export { createTopicsAndWait } from "./bus/kafka-topics.js";
+export type { TopicWaitOptions } from "./bus/kafka-topics.js";
 export { createMemoryBus } from "./bus/memory-bus.js";
 export type { MemoryBusOptions } from "./bus/memory-bus.js";
 export { createPlatformaticBus } from "./bus/platformatic-bus.js";

@@ -6,6 +6,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { busCounters } from "./bus-metrics.js";
 import { backoffDelay } from "./backoff.js";
 import { encodeForPublish } from "./encode.js";
+import { createTopicsAndWait } from "./kafka-topics.js";
 import { ConsumerStoppedError, DEFAULT_MAX_BATCH, chunk, processBatch } from "./consumer-core.js";
 import type {
   Bus,
@@ -328,10 +329,10 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       const existing = new Set(await a.listTopics());
       const missing = [...new Set(names)].filter((n) => !existing.has(n));
       if (missing.length === 0) return;
-      await a.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: eo.partitions ?? 3, replicationFactor: eo.replicationFactor ?? 1 })),
-      });
+      await createTopicsAndWait(
+        a,
+        missing.map((topic) => ({ topic, numPartitions: eo.partitions ?? 3, replicationFactor: eo.replicationFactor ?? 1 })),
+      );
     },
     async health(): Promise<HealthStatus> {
       const ms = options.healthTimeoutMs ?? 3_000;

@@ -2,10 +2,12 @@ import type { DescMessage } from "@bufbuild/protobuf";
 import {
   Admin,
   Consumer,
+  MultipleErrors,
   ProduceAcks,
   Producer,
   stringDeserializer,
   stringSerializer,
+  UserError,
   type Message,
   type MessagesStream,
 } from "@platformatic/kafka";
@@ -14,6 +16,7 @@ import type { Logger } from "../log/logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { busCounters } from "./bus-metrics.js";
 import { encodeForPublish } from "./encode.js";
+import { waitForTopicLeaders } from "./kafka-topics.js";
 import { ConsumerStoppedError, DEFAULT_MAX_BATCH, processBatch } from "./consumer-core.js";
 import type {
   Bus,
@@ -74,6 +77,12 @@ function toRecord(m: Msg): BusRecord {
  * kafkajs). Idempotent producer with acks from all in-sync replicas; consumers read from the
  * committed offset, group buffered records per partition, and commit after the handler.
  */
+/** The broker does not know a just-created topic yet: the client's "Unknown topic" or a stale-metadata answer. */
+export function isStaleTopicMetadata(err: unknown): boolean {
+  if (err instanceof UserError) return err.message.startsWith("Unknown topic ");
+  return err instanceof MultipleErrors && err.findBy("hasStaleMetadata", true) !== null;
+}
+
 export function createPlatformaticBus(options: PlatformaticBusOptions): Bus {
   const { logger } = options;
   const counters = busCounters(options.metrics);
@@ -265,7 +274,17 @@ export function createPlatformaticBus(options: PlatformaticBusOptions): Bus {
       const existing = new Set(await a.listTopics());
       const missing = [...new Set(names)].filter((n) => !existing.has(n));
       if (missing.length === 0) return;
-      await a.createTopics({ topics: missing, partitions: eo.partitions ?? 3, replicas: eo.replicationFactor ?? 1 });
+      const partitions = eo.partitions ?? 3;
+      await a.createTopics({ topics: missing, partitions, replicas: eo.replicationFactor ?? 1 });
+      // Its createTopics does not wait for leaders; a send right after could find none.
+      const readLeaders = async () => {
+        const md = await a.metadata({ topics: missing, forceUpdate: true });
+        return new Map(missing.map((name) => [name, (md.topics.get(name)?.partitions ?? []).map((p) => p.leader)]));
+      };
+      const confirmServed = async () => {
+        await a.listOffsets({ topics: missing.map((name) => ({ name, partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1n })) })) });
+      };
+      await waitForTopicLeaders(readLeaders, new Map(missing.map((name) => [name, partitions])), isStaleTopicMetadata, { confirmServed });
     },
     async health(): Promise<HealthStatus> {
       try {
