@@ -25,6 +25,13 @@ export function dlqTopic(topic: TopicName): `${TopicName}.dlq` {
   return `${topic}.dlq`;
 }
 
+export type TopicKey = keyof typeof Topics;
+
+/** Every topic under other names (a test's or a demo's own copies); `rename` gets the real name. */
+export function renamedTopics(rename: (name: TopicName) => string): Record<TopicKey, string> {
+  return Object.fromEntries(Object.entries(Topics).map(([key, name]) => [key, rename(name)])) as Record<TopicKey, string>;
+}
+
 /** All topics and their DLQ twins, for provisioning scripts. */
 export function allTopicNames(): string[] {
   return Object.values(Topics).flatMap((t) => [t, dlqTopic(t)]);

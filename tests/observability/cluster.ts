@@ -6,6 +6,7 @@
  * Prometheus screenshot script.
  */
 import { randomBytes } from "node:crypto";
+import { renamedTopics, type TopicKey } from "@rlhf-loop/proto";
 import { createKafkaBus, createLogger, createTopicsAndWait, createMetrics, createPool, type Bus, type Metrics, type Pool } from "@rlhf-loop/kit";
 import { createApiKey, createIngestionService, createTenant, type IngestionService } from "@rlhf-loop/ingestion";
 import { createLabelingService, createRater, type LabelingService } from "@rlhf-loop/labeling";
@@ -39,7 +40,7 @@ export interface Cluster {
   rewardKey: string;
   policyKey: string;
   canaryKey: string;
-  topics: { interactions: string; feedback: string; pairs: string; datasets: string; rewardModels: string; rlRuns: string; policies: string; canaryReports: string };
+  topics: Record<TopicKey, string>;
   targets: Target[];
   /** host:port of each service's gRPC listener. */
   grpc: Record<ServiceName, string>;
@@ -64,16 +65,7 @@ interface Part {
 export async function startCluster(env: StackEnv, opts: ClusterOptions = {}): Promise<Cluster> {
   const suffix = randomBytes(4).toString("hex");
   const t = (name: string) => `test.${suffix}.${name}`;
-  const topics = {
-    interactions: t("interactions"),
-    feedback: t("feedback"),
-    pairs: t("pairs"),
-    datasets: t("datasets"),
-    rewardModels: t("reward-models"),
-    rlRuns: t("rl-runs"),
-    policies: t("policies"),
-    canaryReports: t("canary-reports"),
-  };
+  const topics = renamedTopics(t);
   const schemas: Record<ServiceName, string> = {
     ingestion: `obs_ing_${suffix}`,
     labeling: `obs_lab_${suffix}`,

@@ -10,20 +10,12 @@ import { createRater, migrateLabeling } from "@rlhf-loop/labeling";
 import { migrateReward, rewardKeys } from "@rlhf-loop/reward";
 import { migrateRlTrainer, policyKeys } from "@rlhf-loop/rl-trainer";
 import { createTopicsAndWait, type Pool } from "@rlhf-loop/kit";
+import { renamedTopics, type TopicKey } from "@rlhf-loop/proto";
 import { Kafka, logLevel } from "kafkajs";
 import { freePort, ServiceProcess, type Deployment } from "./procs.js";
 import type { StackEndpoints } from "./stack.js";
 
-export interface LoopTopics {
-  interactions: string;
-  feedback: string;
-  pairs: string;
-  datasets: string;
-  rewardModels: string;
-  rlRuns: string;
-  policies: string;
-  canaryReports: string;
-}
+export type LoopTopics = Record<TopicKey, string>;
 
 export interface LoopNames {
   tenantId: string;
@@ -38,16 +30,7 @@ export function loopNames(dep: Deployment): LoopNames {
   const t = (n: string) => `rel.${s}.${n}`;
   return {
     tenantId: dep.tenantId,
-    topics: {
-      interactions: dep.topics.interactions,
-      feedback: dep.topics.feedback,
-      pairs: t("pairs"),
-      datasets: t("datasets"),
-      rewardModels: t("reward-models"),
-      rlRuns: t("rl-runs"),
-      policies: t("policies"),
-      canaryReports: t("canary-reports"),
-    },
+    topics: { ...renamedTopics(t), interactions: dep.topics.interactions, feedback: dep.topics.feedback },
     schemas: { labeling: `rel_${s}_labeling`, reward: `rel_${s}_reward`, rl: `rel_${s}_rl`, canary: `rel_${s}_canary` },
     groups: { labeling: `rel-${s}-labeling`, reward: `rel-${s}-reward`, rl: `rel-${s}-rl`, canary: `rel-${s}-canary` },
   };

@@ -7,7 +7,7 @@ import { createRater, migrateLabeling } from "@rlhf-loop/labeling";
 import { canaryKeys, migrateCanary } from "@rlhf-loop/canary";
 import { migrateReward, rewardKeys } from "@rlhf-loop/reward";
 import { migrateRlTrainer, policyKeys } from "@rlhf-loop/rl-trainer";
-import { allTopicNames } from "@rlhf-loop/proto";
+import { allTopicNames, renamedTopics } from "@rlhf-loop/proto";
 import type { World } from "@rlhf-loop/sim";
 import { freePort } from "../../embedded/free-port.js";
 import { ensureInfra, infraEnv, startService, stopChild, stopInfra, waitReady } from "./processes.js";
@@ -18,10 +18,7 @@ export async function startClusterStack(_world: World, tenantId: string, say: (l
   const infra = infraEnv();
   const id = `demo${Date.now().toString(36)}`;
   const t = (name: string) => `${id}.${name}`;
-  const topic = {
-    interactions: t("rlhf.interactions.v1"), feedback: t("rlhf.feedback.v1"), pairs: t("rlhf.pairs.v1"), datasets: t("rlhf.datasets.v1"),
-    rewardModels: t("rlhf.reward-models.v1"), rlRuns: t("rlhf.rl-runs.v1"), policies: t("rlhf.policies.v1"), canaryReports: t("rlhf.canary-reports.v1"),
-  };
+  const topic = renamedTopics(t);
   const schema = { ingestion: `${id}_ingestion`, labeling: `${id}_labeling`, reward: `${id}_reward`, rl: `${id}_rl`, canary: `${id}_canary` };
   const logger = createLogger({ service: "demo", level: "error" });
   const pool = createPool({ url: infra["DATABASE_URL"]!, max: 8, applicationName: "demo", logger });
