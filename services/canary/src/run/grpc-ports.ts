@@ -34,6 +34,7 @@ export function grpcAnswers(address: string, opts: { promptsPerCall?: number; ti
         signal?.throwIfAborted();
         const part = prompts.slice(i, i + chunk);
         // A seed per chunk keeps answers reproducible whatever the chunk size of the caller.
+        // min_tokens stays 0: a candidate that learned to stop at once must be seen doing so.
         const res = await client.generateBatch(
           { policyVersion, prompts: part, samplesPerPrompt: samples, seed: (seed + i) >>> 0, maxTokens: opts.maxTokens ?? 0 },
           { timeoutMs: opts.timeoutMs ?? 120_000, metadata, ...(signal ? { signal } : {}) },

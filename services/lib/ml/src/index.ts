@@ -72,7 +72,7 @@ export {
   type PolicyObjective,
 } from "./models/policy/policy-model.js";
 export { policyRowFeeds, promptFeatureIds, windowAt, type PolicySequence } from "./models/policy/policy-batch.js";
-export { generate, logSoftmax, sampleToken, scoreSequences, type GeneratedAnswer, type SampledToken, type SamplingOptions } from "./models/policy/sampling.js";
+export { ANSWER_ENDING_TOKENS, generate, logSoftmax, sampleToken, scoreSequences, type GeneratedAnswer, type SampledToken, type SamplingOptions } from "./models/policy/sampling.js";
 
 // Checkpoints
 export {

@@ -22,7 +22,7 @@ function ctx(signal = new AbortController().signal): CallContext {
   return { method: "/rlhf.v1.Policy/GenerateBatch", metadata: new Metadata(), header: () => undefined, peer: "test", signal, setTrailer: () => undefined };
 }
 
-const batch = (init: { prompts: string[]; samplesPerPrompt?: number; seed?: number; temperature?: number; tenantId?: string; policyVersion?: string }) => impl.generateBatch(create(GenerateBatchRequestSchema, { maxTokens: 6, ...init }), ctx());
+const batch = (init: { prompts: string[]; samplesPerPrompt?: number; seed?: number; temperature?: number; tenantId?: string; policyVersion?: string; minTokens?: number }) => impl.generateBatch(create(GenerateBatchRequestSchema, { maxTokens: 6, ...init }), ctx());
 
 before(async () => {
   const ref = await fitReference(rows, { seed: 1, shape, epochs: 3, batchAnswers: 32, lr: 0.03, threads: 1 });
@@ -70,6 +70,21 @@ test("GenerateBatch is deterministic for a seed (across sampling chunks); anothe
   assert.equal(one.policyVersion, "v@1");
   assert.equal(one.answers![0]!.answer, g.answer);
   assert.equal(one.answers![0]!.logProb, g.logProb);
+});
+
+test("min_tokens: no answer ends before that many tokens, in GenerateBatch and Generate", async () => {
+  const prompts = Array.from({ length: 20 }, (_, i) => `question ${i % 9}`);
+  const free = await batch({ prompts, samplesPerPrompt: 4, seed: 5 });
+  assert.ok(free.answers!.some((a) => a.tokens! < 6), "without min_tokens some answers end before max_tokens (6)");
+  const held = await batch({ prompts, samplesPerPrompt: 4, seed: 5, minTokens: 6 });
+  assert.deepEqual(new Set(held.answers!.map((a) => a.tokens)), new Set([6]));
+  const g = await impl.generate(create(GenerateRequestSchema, { prompt: "question 2", seed: 1, maxTokens: 3, minTokens: 3 }), ctx());
+  assert.equal(g.tokens, 3);
+  await assert.rejects(impl.generate(create(GenerateRequestSchema, { prompt: "question 2", maxTokens: 3, minTokens: 4 }), ctx()), (err: unknown) => {
+    assert.ok(err instanceof AppError && err.code === "invalid_argument");
+    assert.deepEqual(err.fields, [{ path: "min_tokens", reason: "must be at most max_tokens (3)" }]);
+    return true;
+  });
 });
 
 test("bad GenerateBatch and Generate requests name their fields before any policy is loaded", async () => {

@@ -98,6 +98,7 @@ export function generationImpl(deps: GenerationDeps): Pick<ServiceImpl<typeof Po
       const [s] = await rt.sample([req.prompt], {
         rng: new Prng(req.seed),
         maxTokens: req.maxTokens || deps.maxTokens,
+        minTokens: req.minTokens,
         ...(req.temperature > 0 ? { temperature: req.temperature } : {}),
       });
       deps.metrics.generateSeconds.observe((performance.now() - t0) / 1000);
@@ -111,7 +112,7 @@ export function generationImpl(deps: GenerationDeps): Pick<ServiceImpl<typeof Po
       // One generator for the whole call, rows in a fixed order and fixed chunks: the answers
       // depend only on (policy, prompts, samples, seed). A one-row batch equals Generate's answer.
       const rng = new Prng(req.seed);
-      const opts = { rng, maxTokens: req.maxTokens || deps.maxTokens, ...(req.temperature > 0 ? { temperature: req.temperature } : {}) };
+      const opts = { rng, maxTokens: req.maxTokens || deps.maxTokens, minTokens: req.minTokens, ...(req.temperature > 0 ? { temperature: req.temperature } : {}) };
       const answers = [];
       for (let i = 0; i < plan.rows.length; i += BATCH_CHUNK) {
         if (ctx.signal.aborted) throw new AppError("unavailable", "GenerateBatch cancelled by the caller");

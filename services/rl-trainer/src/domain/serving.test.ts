@@ -53,22 +53,26 @@ test("an explicit version wins; an empty version with a tenant takes the tenant'
 });
 
 test("planBatch: prompts x samples rows, prompt-major, samples default 1", () => {
-  const p = planBatch({ prompts: ["a", "b", "c"], samplesPerPrompt: 2, temperature: 0, maxTokens: 0 });
+  const p = planBatch({ prompts: ["a", "b", "c"], samplesPerPrompt: 2, temperature: 0, maxTokens: 0, minTokens: 0 });
   assert.equal(p.samples, 2);
   assert.deepEqual(p.rows.map((r) => [r.prompt, r.promptIndex, r.sampleIndex]), [["a", 0, 0], ["a", 0, 1], ["b", 1, 0], ["b", 1, 1], ["c", 2, 0], ["c", 2, 1]]);
-  const one = planBatch({ prompts: ["a", "a"], samplesPerPrompt: 0, temperature: 1, maxTokens: 10 });
+  const one = planBatch({ prompts: ["a", "a"], samplesPerPrompt: 0, temperature: 1, maxTokens: 10, minTokens: 0 });
   assert.equal(one.samples, 1);
   assert.deepEqual(one.rows.map((r) => [r.promptIndex, r.sampleIndex]), [[0, 0], [1, 0]]);
-  assert.equal(planBatch({ prompts: ["x"], samplesPerPrompt: 16, temperature: 5, maxTokens: 1000 }).rows.length, 16);
+  assert.equal(planBatch({ prompts: ["x"], samplesPerPrompt: 16, temperature: 5, maxTokens: 1000, minTokens: 0 }).rows.length, 16);
 });
 
 test("planBatch names every bad field", () => {
-  assert.deepEqual(fieldsOf(() => planBatch({ prompts: [], samplesPerPrompt: 1, temperature: 0, maxTokens: 0 })), ["prompts"]);
-  assert.deepEqual(fieldsOf(() => planBatch({ prompts: ["ok", " ", ""], samplesPerPrompt: 17, temperature: -1, maxTokens: 1001 })), ["max_tokens", "prompts[1]", "prompts[2]", "samples_per_prompt", "temperature"]);
-  assert.deepEqual(fieldsOf(() => planBatch({ prompts: ["ok"], samplesPerPrompt: -1, temperature: Number.NaN, maxTokens: -1 })), ["max_tokens", "samples_per_prompt", "temperature"]);
-  assert.deepEqual(fieldsOf(() => planBatch({ prompts: Array.from({ length: MAX_BATCH_PROMPTS + 1 }, () => "p"), samplesPerPrompt: 1, temperature: 0, maxTokens: 0 })), ["prompts"]);
+  assert.deepEqual(fieldsOf(() => planBatch({ prompts: [], samplesPerPrompt: 1, temperature: 0, maxTokens: 0, minTokens: 0 })), ["prompts"]);
+  assert.deepEqual(fieldsOf(() => planBatch({ prompts: ["ok", " ", ""], samplesPerPrompt: 17, temperature: -1, maxTokens: 1001, minTokens: 0 })), ["max_tokens", "prompts[1]", "prompts[2]", "samples_per_prompt", "temperature"]);
+  assert.deepEqual(fieldsOf(() => planBatch({ prompts: ["ok"], samplesPerPrompt: -1, temperature: Number.NaN, maxTokens: -1, minTokens: 0 })), ["max_tokens", "samples_per_prompt", "temperature"]);
+  assert.deepEqual(fieldsOf(() => planBatch({ prompts: Array.from({ length: MAX_BATCH_PROMPTS + 1 }, () => "p"), samplesPerPrompt: 1, temperature: 0, maxTokens: 0, minTokens: 0 })), ["prompts"]);
+  assert.deepEqual(fieldsOf(() => planBatch({ prompts: ["ok"], samplesPerPrompt: 1, temperature: 0, maxTokens: 10, minTokens: 11 })), ["min_tokens"], "min_tokens above max_tokens");
+  assert.deepEqual(fieldsOf(() => planBatch({ prompts: ["ok"], samplesPerPrompt: 1, temperature: 0, maxTokens: 0, minTokens: -1 })), ["min_tokens"]);
+  assert.deepEqual(fieldsOf(() => planBatch({ prompts: ["ok"], samplesPerPrompt: 1, temperature: 0, maxTokens: 0, minTokens: 1001 })), ["min_tokens"]);
+  assert.equal(planBatch({ prompts: ["ok"], samplesPerPrompt: 1, temperature: 0, maxTokens: 0, minTokens: 50 }).rows.length, 1, "with the default max_tokens");
   // Thousands of blank prompts name the first ten and a count, not thousands of fields.
-  const blank = fieldsOf(() => planBatch({ prompts: Array.from({ length: 50 }, () => ""), samplesPerPrompt: 1, temperature: 0, maxTokens: 0 }));
+  const blank = fieldsOf(() => planBatch({ prompts: Array.from({ length: 50 }, () => ""), samplesPerPrompt: 1, temperature: 0, maxTokens: 0, minTokens: 0 }));
   assert.equal(blank.length, 11);
   assert.ok(blank.includes("prompts[9]") && !blank.includes("prompts[10]"));
 });

@@ -61,12 +61,15 @@ export async function resolveCheckpoint<C extends { readonly policyVersion: stri
 export interface SamplingInput {
   readonly temperature: number;
   readonly maxTokens: number;
+  readonly minTokens: number;
 }
 
-/** Temperature and max_tokens as Generate and GenerateBatch accept them (0 = the defaults). */
+/** Temperature, max_tokens and min_tokens as Generate and GenerateBatch accept them (0 = the defaults). */
 export function samplingViolations(req: SamplingInput): FieldViolation[] {
   const bad: FieldViolation[] = [];
   if (!Number.isInteger(req.maxTokens) || req.maxTokens < 0 || req.maxTokens > MAX_TOKENS_LIMIT) bad.push({ path: "max_tokens", reason: `must be in 0..${MAX_TOKENS_LIMIT}` });
+  if (!Number.isInteger(req.minTokens) || req.minTokens < 0 || req.minTokens > MAX_TOKENS_LIMIT) bad.push({ path: "min_tokens", reason: `must be in 0..${MAX_TOKENS_LIMIT}` });
+  else if (req.maxTokens > 0 && req.minTokens > req.maxTokens) bad.push({ path: "min_tokens", reason: `must be at most max_tokens (${req.maxTokens})` });
   if (!Number.isFinite(req.temperature) || req.temperature < 0 || req.temperature > MAX_TEMPERATURE) bad.push({ path: "temperature", reason: `must be in 0..${MAX_TEMPERATURE}` });
   return bad;
 }

@@ -60,11 +60,12 @@ export class PolicyRuntime {
 
   /** One answer per prompt (repeat a prompt for k samples), at temperature 1 over the full vocabulary
    * unless told otherwise, so logp is the exact behaviour log-probability. */
-  async sample(prompts: readonly string[], opts: { rng: Prng; maxTokens: number; temperature?: number; topK?: number }): Promise<SampledAnswer[]> {
+  async sample(prompts: readonly string[], opts: { rng: Prng; maxTokens: number; minTokens?: number; temperature?: number; topK?: number }): Promise<SampledAnswer[]> {
     const ids = prompts.map((p) => this.promptIds(p));
     const gen = await generate(this.infer, this.config, ids, {
       rng: opts.rng,
       maxTokens: opts.maxTokens,
+      ...(opts.minTokens ? { minTokens: opts.minTokens } : {}),
       ...(opts.temperature !== undefined ? { temperature: opts.temperature } : {}),
       ...(opts.topK !== undefined ? { topK: opts.topK } : {}),
     });

@@ -16,11 +16,13 @@ const request = (i: number): AnswerRequest => ({
 /** A Policy double whose first answer to every even-numbered prompt is empty; later calls answer. */
 async function policyDouble(emptyTimes: number) {
   const seen = new Map<string, number>();
+  const minTokensAsked: number[] = [];
   const server = createGrpcServer();
   const stub = async () => { throw new Error("not used"); };
   addService(server, Policy, {
     generate: stub, startRun: stub, getRun: stub,
     async generateBatch(req) {
+      minTokensAsked.push(req.minTokens);
       return {
         policyVersion: "v1",
         answers: req.prompts.map((p, i) => {
@@ -33,7 +35,7 @@ async function policyDouble(emptyTimes: number) {
     },
   });
   const port = await bindGrpc(server, "127.0.0.1:0");
-  return { address: `127.0.0.1:${port}`, close: () => stopGrpc(server, 1_000) };
+  return { address: `127.0.0.1:${port}`, minTokensAsked, close: () => stopGrpc(server, 1_000) };
 }
 
 describe("served policy (the demo product's bot after a promotion)", () => {
@@ -44,6 +46,7 @@ describe("served policy (the demo product's bot after a promotion)", () => {
       const answers = await served.policy.answer(Array.from({ length: 6 }, (_, i) => request(i)));
       assert.deepEqual(answers.map((a) => a.text), Array.from({ length: 6 }, (_, i) => `answer to question ${i}`));
       assert.equal(served.regenerated(), 6, "3 empty answers, each sampled again twice");
+      assert.deepEqual(double.minTokensAsked, [1, 1, 1], "every call asks for at least one token");
     } finally {
       served.close();
       await double.close();

@@ -8,9 +8,10 @@ import { customerText, textPolicy, type AnswerPolicy } from "@rlhf-loop/sim";
 const EMPTY_ANSWER_RETRIES = 3;
 
 /**
- * `key`: a Policy key of the tenant (operator or service), sent with every call. A sampled policy
- * can end an answer at its first token; a product never shows an empty answer (ingestion refuses
- * one), so those chats are sampled again with another seed, and counted in `regenerated`.
+ * `key`: a Policy key of the tenant (operator or service), sent with every call. A product never
+ * shows an empty answer (ingestion refuses one): it asks for at least one token (min_tokens), and
+ * a chat whose answer still reads blank (say, only line breaks) is sampled again with another
+ * seed and counted in `regenerated`.
  */
 export function servedPolicy(rlGrpc: string, tenantId: string, version: string, key: string): { policy: AnswerPolicy; close: () => void; regenerated: () => number } {
   const client = createGrpcClient(Policy, rlGrpc, { "grpc.max_receive_message_length": 64 * 1024 * 1024 });
@@ -18,7 +19,7 @@ export function servedPolicy(rlGrpc: string, tenantId: string, version: string, 
   let regenerated = 0;
   const generate = async (prompts: string[]): Promise<string[]> => {
     // Empty version with the tenant: whatever the canary promoted last answers.
-    const res = await client.generateBatch({ tenantId, prompts, samplesPerPrompt: 1, seed: 1_000 + call++ }, { timeoutMs: 120_000, metadata: { authorization: `Bearer ${key}` } });
+    const res = await client.generateBatch({ tenantId, prompts, samplesPerPrompt: 1, minTokens: 1, seed: 1_000 + call++ }, { timeoutMs: 120_000, metadata: { authorization: `Bearer ${key}` } });
     if (res.answers.length !== prompts.length) throw new Error(`GenerateBatch answered ${res.answers.length} of ${prompts.length} chats`);
     return res.answers.map((a) => a.answer);
   };

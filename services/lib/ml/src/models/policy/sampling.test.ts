@@ -5,7 +5,7 @@ import { BOS, EOS } from "../../text/vocab.js";
 import { Prng } from "../../util/prng.js";
 import { initParams } from "../params.js";
 import { buildPolicyInference, buildPolicyScoring, policyParamDefs, type PolicyConfig } from "./policy-model.js";
-import { generate, logSoftmax, sampleToken, scoreSequences } from "./sampling.js";
+import { ANSWER_ENDING_TOKENS, generate, logSoftmax, sampleToken, scoreSequences } from "./sampling.js";
 
 const logits = [2.0, 1.0, 0.5, -1.0, 3.0, 0.0];
 
@@ -41,6 +41,42 @@ describe("sampling", () => {
     const draw = (seed: number) => Array.from({ length: 30 }, ((r) => () => sampleToken(logits, {}, r).token)(new Prng(seed)));
     assert.deepEqual(draw(5), draw(5));
     assert.notDeepEqual(draw(5), draw(6));
+  });
+
+  it("excluded tokens are never drawn; sampleLogProb renormalizes over the rest, logProb stays the model's", () => {
+    const lp = logSoftmax(logits);
+    const exclude = new Set([4, 0]);
+    assert.equal(sampleToken(logits, { temperature: 0, exclude }, new Prng(1)).token, 1, "greedy takes the best allowed token");
+    const rng = new Prng(4);
+    const counts = new Map<number, number>();
+    const n = 30000;
+    const z = [1, 2, 3, 5].reduce((a, j) => a + Math.exp(lp[j]! / 0.8), 0);
+    for (let i = 0; i < n; i++) {
+      const s = sampleToken(logits, { temperature: 0.8, exclude }, rng);
+      assert.ok(!exclude.has(s.token));
+      assert.ok(Math.abs(s.logProb - lp[s.token]!) < 1e-15);
+      assert.ok(Math.abs(s.sampleLogProb - (lp[s.token]! / 0.8 - Math.log(z))) < 1e-12);
+      counts.set(s.token, (counts.get(s.token) ?? 0) + 1);
+    }
+    for (const j of [1, 2, 3, 5]) assert.ok(Math.abs(counts.get(j)! / n - Math.exp(lp[j]! / 0.8) / z) < 0.01, `token ${j}`);
+    assert.throws(() => sampleToken(logits, { exclude: new Set([0, 1, 2, 3, 4, 5]) }, rng), /every token is excluded/);
+  });
+
+  it("minTokens: no answer ends (or writes <pad>/<bos>) before that many tokens", async () => {
+    const cfg: PolicyConfig = { vocabSize: 30, window: 3, prompt: { buckets: 64, bigrams: true, maxFeatures: 16 }, promptDim: 8, tokenDim: 8, hidden: 16 };
+    const params = initParams(policyParamDefs(cfg), 9);
+    const s = await createSession(buildPolicyInference(cfg, params).bytes, { threads: 1 });
+    const prompts = Array.from({ length: 60 }, (_, i) => [i + 4, (i * 7) % 25]);
+    const earlyEnds = (g: { tokens: number[] }) => g.tokens.slice(0, 5).filter((t) => ANSWER_ENDING_TOKENS.has(t)).length;
+    const free = await generate(s, cfg, prompts, { maxTokens: 8, temperature: 1.5, rng: new Prng(3) });
+    assert.ok(free.reduce((a, g) => a + earlyEnds(g), 0) > 0, "without minTokens some answers end early (the check below means something)");
+    const held = await generate(s, cfg, prompts, { maxTokens: 8, minTokens: 5, temperature: 1.5, rng: new Prng(3) });
+    for (const g of held) {
+      assert.ok(g.tokens.length >= 5, `answer of ${g.tokens.length} tokens`);
+      assert.equal(earlyEnds(g), 0);
+      assert.ok(g.tokens.length === 8 || g.tokens.at(-1) === EOS);
+    }
+    await s.release();
   });
 
   it("generated log-probabilities match the scoring graph, and generation is deterministic for a seed", async () => {

@@ -2,7 +2,7 @@
 // generating answers with the policy's inference graph. Deterministic for a seeded Prng.
 import { floatData, floatTensor, int64Tensor, type Session } from "../../runtime/session.js";
 import { padIds } from "../../text/features.js";
-import { EOS } from "../../text/vocab.js";
+import { BOS, EOS, PAD } from "../../text/vocab.js";
 import type { Prng } from "../../util/prng.js";
 import { policyRowFeeds, windowAt } from "./policy-batch.js";
 import { POLICY_INPUTS, type PolicyConfig } from "./policy-model.js";
@@ -12,7 +12,12 @@ export interface SamplingOptions {
   readonly temperature?: number;
   /** Sample among the k most likely tokens only (ties: lower id first); 0 or absent: all. */
   readonly topK?: number;
+  /** Tokens never drawn at this step (see `minTokens`). */
+  readonly exclude?: ReadonlySet<number>;
 }
+
+/** Tokens that would end an answer or carry no text: not drawn before `minTokens`. */
+export const ANSWER_ENDING_TOKENS: ReadonlySet<number> = new Set([EOS, PAD, BOS]);
 
 export interface SampledToken {
   readonly token: number;
@@ -38,12 +43,14 @@ export function sampleToken(logits: ArrayLike<number>, opts: SamplingOptions, rn
   const lp = logSoftmax(logits, offset, n);
   const temperature = opts.temperature ?? 1;
   if (!(temperature >= 0)) throw new Error(`temperature must be >= 0, got ${temperature}`);
-  const k = opts.topK && opts.topK > 0 ? Math.min(opts.topK, n) : n;
+  const allowed = Array.from({ length: n }, (_, i) => i).filter((i) => !opts.exclude?.has(i));
+  if (allowed.length === 0) throw new Error("every token is excluded");
+  const k = opts.topK && opts.topK > 0 ? Math.min(opts.topK, allowed.length) : allowed.length;
   let candidates: number[];
-  if (k < n || temperature === 0) {
-    candidates = Array.from({ length: n }, (_, i) => i).sort((a, b) => lp[b]! - lp[a]! || a - b).slice(0, temperature === 0 ? 1 : k);
+  if (k < allowed.length || temperature === 0) {
+    candidates = allowed.sort((a, b) => lp[b]! - lp[a]! || a - b).slice(0, temperature === 0 ? 1 : k);
   } else {
-    candidates = Array.from({ length: n }, (_, i) => i);
+    candidates = allowed;
   }
   if (temperature === 0) {
     const token = candidates[0]!;
@@ -72,13 +79,15 @@ export interface GeneratedAnswer {
 }
 
 /** Samples an answer for each prompt (hashed prompt ids) with the inference session, all prompts
- * advancing together; each stops at <eos> (kept) or after maxTokens. */
+ * advancing together; each stops at <eos> (kept) or after maxTokens. Before `minTokens` tokens,
+ * <eos>, <pad> and <bos> are not drawn (logProbs stay the model's; sampleLogProbs renormalize). */
 export async function generate(
   session: Session,
   cfg: PolicyConfig,
   prompts: readonly (readonly number[])[],
-  opts: SamplingOptions & { readonly maxTokens: number; readonly rng: Prng },
+  opts: SamplingOptions & { readonly maxTokens: number; readonly minTokens?: number; readonly rng: Prng },
 ): Promise<GeneratedAnswer[]> {
+  const early: SamplingOptions = { ...opts, exclude: new Set([...(opts.exclude ?? []), ...ANSWER_ENDING_TOKENS]) };
   const out: GeneratedAnswer[] = prompts.map(() => ({ tokens: [], logProbs: [], sampleLogProbs: [] }));
   let active = prompts.map((_, i) => i);
   for (let t = 0; t < opts.maxTokens && active.length > 0; t++) {
@@ -92,7 +101,7 @@ export async function generate(
     const logits = floatData(res[POLICY_INPUTS.logits], POLICY_INPUTS.logits);
     const v = cfg.vocabSize;
     active.forEach((i, r) => {
-      const s = sampleToken(logits, opts, opts.rng, r * v, v);
+      const s = sampleToken(logits, t < (opts.minTokens ?? 0) ? early : opts, opts.rng, r * v, v);
       const a = out[i]!;
       a.tokens.push(s.token);
       a.logProbs.push(s.logProb);
