@@ -3,7 +3,7 @@
 // .dockerignore, that the RUN steps (npm ci with the workspace filter, tsx) succeed, and that the
 // resulting /app tree starts: the image's CMD must load every module and stop at config
 // validation (exit 2), and the migration entry must apply the migrations when DATABASE_URL is set.
-//   node k8s/docker/simulate-build.mjs services/<svc>/Dockerfile [--target <stage>] [--keep]
+//   node k8s/docker/simulate-build.mjs services/Dockerfile --build-arg SERVICE=<svc> [--target <stage>] [--keep]
 // What it cannot check: the base images themselves (a stage FROM an image starts empty and RUN
 // steps use this machine's node and npm), USER, and anything copied out of a base image.
 import { spawnSync } from "node:child_process";
@@ -13,12 +13,21 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 const root = path.resolve(new URL("../..", import.meta.url).pathname);
-const { values, positionals } = parseArgs({ options: { target: { type: "string" }, keep: { type: "boolean" } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { target: { type: "string" }, keep: { type: "boolean" }, "build-arg": { type: "string", multiple: true } }, allowPositionals: true });
 const dockerfile = positionals[0];
 if (!dockerfile) {
-  console.error("usage: simulate-build.mjs <Dockerfile> [--target <stage>] [--keep]");
+  console.error("usage: simulate-build.mjs <Dockerfile> [--build-arg NAME=VALUE ...] [--target <stage>] [--keep]");
   process.exit(2);
 }
+/** --build-arg values, as `docker build` takes them: they set the ARGs a stage declares. */
+const buildArgs = Object.fromEntries((values["build-arg"] ?? []).map((a) => {
+  const i = a.indexOf("=");
+  if (i <= 0) {
+    console.error(`--build-arg ${a}: expected NAME=VALUE`);
+    process.exit(2);
+  }
+  return [a.slice(0, i), a.slice(i + 1)];
+}));
 
 /** Instructions with continuation lines joined and comments dropped. */
 function instructions(text) {
@@ -89,9 +98,9 @@ const stages = [];
 const expand = (s, env) => s.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a, b) => env[a ?? b] ?? args[a ?? b] ?? "");
 for (const { op, arg } of instructions(text)) {
   const stage = stages.at(-1);
-  if (op === "ARG") {
+  if (op === "ARG" && !stage) {
     const [k, v = ""] = arg.split("=");
-    if (!stage) args[k] = v;
+    args[k] = buildArgs[k] ?? v;
     continue;
   }
   if (op === "FROM") {
@@ -111,19 +120,26 @@ function build(stage) {
   if (built.has(stage.name)) return built.get(stage.name);
   const dir = path.join(work, stage.name);
   mkdirSync(dir, { recursive: true });
-  const parent = stages.find((s) => s.name === stage.from);
-  if (parent) cpSync(build(parent).dir, dir, { recursive: true, verbatimSymlinks: true });
+  const parentStage = stages.find((s) => s.name === stage.from);
+  const parent = parentStage ? build(parentStage) : undefined;
+  if (parent) cpSync(parent.dir, dir, { recursive: true, verbatimSymlinks: true });
   else console.log(`[${stage.name}] FROM ${stage.from} (image contents not simulated)`);
-  const state = { dir, workdir: "/", env: {}, cmd: undefined };
+  // A stage FROM another keeps its WORKDIR, ENV and CMD; ARGs end with their stage.
+  const state = { dir, workdir: parent?.workdir ?? "/", env: { ...parent?.env }, args: {}, cmd: parent?.cmd };
+  const vars = () => ({ ...state.args, ...state.env });
   for (const { op, arg } of stage.steps) {
     const at = (p) => path.join(dir, path.isAbsolute(p) ? p : path.join(state.workdir, p));
-    if (op === "WORKDIR") {
-      state.workdir = path.resolve(state.workdir, expand(arg, state.env));
+    if (op === "ARG") {
+      // Declared in a stage: the build argument's value (or the default), seen by later steps.
+      const [k, v = ""] = arg.split("=");
+      state.args[k] = buildArgs[k] ?? v;
+    } else if (op === "WORKDIR") {
+      state.workdir = path.resolve(state.workdir, expand(arg, vars()));
       mkdirSync(at("."), { recursive: true });
     } else if (op === "ENV") {
       for (const m of arg.matchAll(/(\w+)=("[^"]*"|\S+)/g)) state.env[m[1]] = m[2].replace(/^"|"$/g, "");
     } else if (op === "COPY") {
-      const parts = arg.split(/\s+/);
+      const parts = expand(arg, vars()).split(/\s+/);
       const from = parts.find((p) => p.startsWith("--from="))?.slice(7);
       const [dest, ...srcs] = parts.filter((p) => !p.startsWith("--")).reverse();
       for (const src of srcs.reverse()) {
@@ -140,7 +156,7 @@ function build(stage) {
       console.log(`[${stage.name}] RUN ${arg.slice(0, 100)}${arg.length > 100 ? "…" : ""}`);
       // An npm cache and HOME of its own: a RUN step such as `npm cache clean` must not touch this machine's.
       const sandbox = { HOME: path.join(work, ".home"), npm_config_cache: path.join(work, ".npm-cache") };
-      const r = spawnSync("bash", ["-ec", arg], { cwd: at("."), env: { ...process.env, ...sandbox, ...state.env }, stdio: ["ignore", "inherit", "inherit"] });
+      const r = spawnSync("bash", ["-ec", arg], { cwd: at("."), env: { ...process.env, ...sandbox, ...vars() }, stdio: ["ignore", "inherit", "inherit"] });
       if (r.status !== 0) throw new Error(`RUN failed (${r.status}): ${arg}`);
     } else if (op === "CMD") {
       state.cmd = JSON.parse(arg);

@@ -1,16 +1,18 @@
-// The service Dockerfiles, .dockerignore and compose.yaml, checked without a Docker engine (none
-// runs on the development machine): pinned bases, a non-root user, every COPY source present and
-// not ignored, every workspace package the service imports copied, the entry the manifests run,
-// and a compose environment each service's own config loader accepts.
+// The services' Dockerfile (one for all five: `--build-arg SERVICE=<name>`), .dockerignore and
+// compose.yaml, checked without a Docker engine (none runs on the development machine): pinned
+// bases, a non-root user, every COPY source present and not ignored, every workspace package the
+// service imports copied, the entry the manifests run, and a compose environment each service's
+// own config loader accepts.
 // (k8s/docker/simulate-build.mjs goes further by hand: it runs a Dockerfile's steps in a folder.)
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { repoRoot } from "./support/kustomize.js";
 import { SERVICES, find, objectsOf, type IDeployment, type IScaledJob, type ServiceName } from "./support/objects.js";
-import { contextCopies, dockerignore, parseDockerfile, type Stage } from "./support/dockerfile.js";
+import { contextCopies, dockerignore, imageCopies, parseDockerfile, type Stage } from "./support/dockerfile.js";
 import { knownVariables, loadService } from "./support/service-config.js";
 
 interface PackageJson {
@@ -33,6 +35,7 @@ function workspaceClosure(dir: string, seen = new Set<string>()): Set<string> {
   return seen;
 }
 
+const DOCKERFILE = "services/Dockerfile";
 const json = (arg: string) => JSON.parse(arg) as string[];
 const last = <T>(xs: readonly T[]) => xs[xs.length - 1]!;
 const stepArg = (stage: Stage, op: string) => stage.steps.filter((s) => s.op === op).map((s) => s.arg);
@@ -48,24 +51,36 @@ describe("Dockerfiles", () => {
     for (const p of ["package.json", "services/lib/kit/src/index.ts", "services/reward/migrations/001_init.sql", "k8s/migrate/migrate.mjs"]) assert.equal(ignored(p), false, `${p} should be sent`);
   });
 
+  test("one Dockerfile for every service, refusing a build that names none", () => {
+    const df = parseDockerfile(DOCKERFILE);
+    const guard = df.stages[df.stages.findIndex((s) => s.name === "manifests")]!.steps.find((x) => x.op === "RUN")!.arg;
+    for (const svc of SERVICES) assert.ok(guard.includes(`${svc}|`) || guard.includes(`|${svc})`), `the SERVICE check accepts ${svc}`);
+    const check = (service: string) => spawnSync("bash", ["-ec", guard], { env: { PATH: process.env["PATH"], SERVICE: service }, encoding: "utf8" });
+    assert.equal(check("reward").status, 0);
+    const none = check("");
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /build with --build-arg SERVICE=<ingestion\|labeling\|reward\|rl-trainer\|canary>/);
+    assert.equal(check("cli").status, 1, "the CLI is not a service image");
+  });
+
   for (const svc of SERVICES) {
     describe(svc, () => {
-      const file = `services/${svc}/Dockerfile`;
-      const df = parseDockerfile(file);
+      const df = parseDockerfile(DOCKERFILE, { SERVICE: svc });
       const stageNames = new Set(df.stages.map((s) => s.name));
-      const runtimes = df.stages.filter((s) => s.steps.some((x) => x.op === "CMD"));
+      const stage = (name: string) => df.stages.find((s) => s.name === name)!;
+      // The Deployment's image (the last stage) for every service; the GPU trainer image for the RL trainer.
+      const runtimes = [stage("runtime"), ...(svc === "rl-trainer" ? [stage("gpu")] : [])];
 
       test("multi-stage, every base image pinned by digest", () => {
         assert.ok(df.stages.length >= 2, "multi-stage");
         for (const s of df.stages) {
-          if (stageNames.has(s.from)) continue;
+          if (stageNames.has(s.from) || s.from === "scratch") continue;
           assert.match(s.from, /^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/, `${s.name}: FROM ${s.from}`);
         }
         assert.match(df.args["NODE_IMAGE"] ?? "", /^node:20-bookworm-slim@sha256:/);
       });
 
       test("images run as a non-root user, with the entry the manifests run", () => {
-        assert.ok(runtimes.length >= 1);
         const deployment = find<IDeployment>(prod, "Deployment", svc).spec!.template.spec!.containers[0]!;
         for (const s of runtimes) {
           const user = last(stepArg(s, "USER"));
@@ -81,31 +96,30 @@ describe("Dockerfiles", () => {
             assert.deepEqual(cmd, deployment.command, "the Deployment runs the image's CMD");
             assert.equal(deployment.workingDir, workdir);
           }
-          for (const port of ["http", "grpc"]) {
-            const p = deployment.ports?.find((x) => x.name === port)?.containerPort;
-            assert.ok(stepArg(s, "EXPOSE").join(" ").split(/\s+/).includes(String(p)), `${s.name}: EXPOSE ${port} ${p}`);
-          }
         }
         assert.equal(last(df.stages).name, "runtime", "the default build (last stage) is the Deployment's image");
       });
 
       test("npm ci sees every workspace manifest, installs this service's dependencies and tsx", () => {
-        for (const s of df.stages.filter((x) => x.steps.some((y) => y.op === "RUN" && y.arg.includes("npm ci")))) {
-          const copied = contextCopies(s).map((c) => c.src).filter((src) => src.endsWith("/package.json")).map((src) => path.dirname(src));
+        const installs = df.stages.filter((x) => x.steps.some((y) => y.op === "RUN" && y.arg.includes("npm ci")));
+        assert.deepEqual(installs.map((x) => x.name).sort(), ["deps", "deps-gpu"]);
+        for (const s of installs) {
+          const copied = imageCopies(df, s).map((c) => c.src).filter((src) => src.endsWith("/package.json")).map((src) => path.dirname(src));
           assert.deepEqual(copied.sort(), [...(root.workspaces ?? [])].sort(), `${s.name}: every workspace's package.json (npm ci needs them with the lockfile)`);
-          const run = stepArg(s, "RUN").join(" && ");
+          assert.ok(s.steps.some((x) => x.op === "ARG" && x.arg === "SERVICE"), `${s.name} declares ARG SERVICE (its RUN reads it)`);
+          const run = stepArg(s, "RUN").join(" && ").replaceAll("${SERVICE}", svc);
           assert.match(run, new RegExp(`npm ci --omit=dev --workspace=@rlhf-loop/${svc} `));
           assert.match(run, /"tsx@\$\(node -p/, "tsx at the lockfile's version");
         }
       });
 
-      test("the runtime copies the sources of every workspace package the service imports, and its migrations", () => {
-        const needed = [...workspaceClosure(`services/${svc}`)].sort();
+      test("the images hold the sources of every workspace package the service imports, and its migrations", () => {
+        const needed = [...workspaceClosure(`services/${svc}`)].map((d) => `/app/${d}/src`);
         for (const s of runtimes) {
-          const srcs = contextCopies(s).map((c) => c.src);
-          assert.deepEqual(srcs.filter((x) => x.endsWith("/src")).map((x) => path.dirname(x)).sort(), needed, s.name);
-          assert.ok(srcs.includes(`services/${svc}/migrations`), `${s.name}: migrations`);
-          assert.ok(srcs.includes("k8s/migrate"), `${s.name}: the migration Job's entry`);
+          const dests = imageCopies(df, s).map((c) => c.dest);
+          for (const d of needed) assert.ok(dests.includes(d), `${s.name}: ${d}`);
+          assert.ok(dests.includes(`/app/services/${svc}/migrations`), `${s.name}: migrations`);
+          assert.ok(dests.includes("/app/k8s/migrate"), `${s.name}: the migration Job's entry`);
         }
       });
 
@@ -119,14 +133,12 @@ describe("Dockerfiles", () => {
       });
 
       test("onnxruntime-node: CUDA provider skipped on CPU images, fetched on the GPU image", () => {
-        const usesOnnx = workspaceClosure(`services/${svc}`).has("services/lib/ml");
-        for (const s of df.stages.filter((x) => x.steps.some((y) => y.op === "RUN" && y.arg.includes("npm ci")))) {
-          const env = stepArg(s, "ENV").join(" ");
-          if (!usesOnnx) continue;
-          const gpuDeps = df.stages.some((x) => x.name === "gpu" && x.steps.some((y) => y.op === "COPY" && y.arg.includes(`--from=${s.name} `)));
-          assert.match(env, gpuDeps ? /ONNXRUNTIME_NODE_INSTALL=cuda12/ : /ONNXRUNTIME_NODE_INSTALL=skip/, s.name);
-        }
-        assert.equal(df.stages.some((s) => s.name === "gpu"), svc === "rl-trainer", "only the RL trainer has a GPU image");
+        assert.match(stepArg(stage("deps"), "ENV").join(" "), /ONNXRUNTIME_NODE_INSTALL=skip/);
+        assert.match(stepArg(stage("deps-gpu"), "ENV").join(" "), /ONNXRUNTIME_NODE_INSTALL=cuda12/);
+        assert.ok(stepArg(stage("gpu"), "COPY").some((c) => c.startsWith("--from=deps-gpu ")), "the GPU image takes the CUDA install");
+        // The gpu target refuses any service without the GPU job's entry: only the RL trainer has one.
+        assert.equal(existsSync(path.join(repoRoot, `services/${svc}/src/job.ts`)), svc === "rl-trainer");
+        assert.ok(stepArg(stage("gpu"), "RUN").some((r) => r.startsWith("test -f src/job.ts ||")));
       });
     });
   }
@@ -135,7 +147,7 @@ describe("Dockerfiles", () => {
 describe("compose.yaml", () => {
   interface ComposeService {
     image?: string;
-    build?: { context: string; dockerfile: string };
+    build?: { context: string; dockerfile: string; args?: Record<string, string> };
     environment?: Record<string, string | number>;
     ports?: string[];
     read_only?: boolean;
@@ -149,10 +161,11 @@ describe("compose.yaml", () => {
   });
 
   for (const svc of SERVICES) {
-    test(`${svc}: built from its Dockerfile; its loader accepts the environment; it listens where it is published`, () => {
+    test(`${svc}: built from the services' Dockerfile; its loader accepts the environment; it listens where it is published`, () => {
       const s = compose.services[svc]!;
       assert.equal(s.build?.context, ".");
-      assert.equal(s.build?.dockerfile, `services/${svc}/Dockerfile`);
+      assert.equal(s.build?.dockerfile, DOCKERFILE);
+      assert.deepEqual(s.build?.args, { SERVICE: svc });
       assert.equal(s.read_only, true);
       assert.deepEqual(s.cap_drop, ["ALL"]);
       assert.equal(s.depends_on?.["kafka"]?.condition, "service_healthy");
