@@ -6,7 +6,8 @@ import type { Metrics } from "../metrics/metrics.js";
 import { busCounters } from "./bus-metrics.js";
 import { backoffDelay } from "./backoff.js";
 import { encodeForPublish } from "./encode.js";
-import { createTopicsAndWait } from "./kafka-topics.js";
+import { createTopicsAndWait, kafkajsLeaders, waitForTopicLeaders } from "./kafka-topics.js";
+import { ProducerSlots } from "./producer-slots.js";
 import { ConsumerStoppedError, DEFAULT_MAX_BATCH, chunk, processBatch } from "./consumer-core.js";
 import type {
   Bus,
@@ -88,24 +89,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
 
-  /** A producer (its own producer id) and the sends running on it. */
-  interface ProducerSlot {
-    producer: Producer;
-    sends: number;
-    retired: boolean;
-  }
-  let current: ProducerSlot | undefined;
-  let producerReady: Promise<ProducerSlot> | undefined;
-  /** Every producer not disconnected yet: the current one and retired ones still draining. */
-  const slots = new Set<ProducerSlot>();
-  let admin: Admin | undefined;
-  let adminReady: Promise<Admin> | undefined;
-  const subs = new Set<Subscription>();
-  let closed = false;
-  let closing: Promise<void> | undefined;
-
-  function getProducer(): Promise<ProducerSlot> {
-    producerReady ??= (async () => {
+  const producers = new ProducerSlots<Producer>({
+    open: async () => {
       const p = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -117,39 +102,16 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         await p.disconnect();
         throw new AppError("unavailable", "bus is closed");
       }
-      const slot: ProducerSlot = { producer: p, sends: 0, retired: false };
-      slots.add(slot);
-      current = slot;
-      return slot;
-    })().catch((err: unknown) => {
-      producerReady = undefined; // the next publish tries again
-      throw err;
-    });
-    return producerReady;
-  }
-
-  function disconnectWhenDrained(slot: ProducerSlot): void {
-    if (!slot.retired || slot.sends > 0 || !slots.delete(slot)) return;
-    slot.producer.disconnect().catch((err: unknown) => logger.warn({ err }, "disconnecting a retired kafka producer failed"));
-  }
-
-  /**
-   * After a failed send the broker may still have written some of its partitions, but kafkajs
-   * rolls those partitions' sequence numbers back: the next send then either fails with
-   * OUT_OF_ORDER_SEQUENCE_NUMBER forever, or (same record count) is taken by the broker for a
-   * duplicate and silently dropped while acknowledged. So a failed producer is never reused:
-   * the next send gets a new producer id, whose sequences start afresh.
-   */
-  function retire(slot: ProducerSlot): void {
-    if (!slot.retired) {
-      slot.retired = true;
-      if (current === slot) {
-        current = undefined;
-        producerReady = undefined;
-      }
-    }
-    disconnectWhenDrained(slot); // also when the last of its sends just failed
-  }
+      return p;
+    },
+    close: (p) => p.disconnect(),
+    onCloseError: (err) => logger.warn({ err }, "disconnecting a retired kafka producer failed"),
+  });
+  let admin: Admin | undefined;
+  let adminReady: Promise<Admin> | undefined;
+  const subs = new Set<Subscription>();
+  let closed = false;
+  let closing: Promise<void> | undefined;
 
   function getAdmin(): Promise<Admin> {
     adminReady ??= (async () => {
@@ -171,28 +133,22 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
    */
   async function waitForLeaders(topics: readonly string[], timeoutMs: number): Promise<void> {
     const a = await getAdmin();
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        const md = await a.fetchTopicMetadata({ topics: [...topics] });
-        if (md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
-      } catch (err) {
-        if (Date.now() >= deadline) throw err;
-      }
-      if (Date.now() >= deadline) return; // kafkajs reports what is still missing on subscribe
-      await new Promise((r) => setTimeout(r, 200));
+    try {
+      await waitForTopicLeaders(() => kafkajsLeaders(a, topics), new Map(topics.map((t) => [t, 1])), () => true, { timeoutMs, pollMs: 200 });
+    } catch (err) {
+      // Still without leaders after the bound: kafkajs says what is missing when it subscribes.
+      logger.warn({ err, topics }, "subscribing before every partition has a leader");
     }
   }
 
   async function publishRaw(topic: string, messages: readonly RawMessage[]): Promise<void> {
     if (messages.length === 0) return;
     if (closed) throw new AppError("unavailable", "bus is closed");
-    let slot: ProducerSlot | undefined;
     try {
-      slot = await getProducer();
-      slot.sends++;
-      try {
-        await slot.producer.send({
+      // kafkajs rolls back the sequence numbers of a failed send even on partitions the broker
+      // wrote: ProducerSlots gives the next send a new producer id.
+      await producers.send((producer) =>
+        producer.send({
           topic,
           acks: -1,
           messages: messages.map((m) => ({
@@ -200,14 +156,10 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
             value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
             headers: { ...m.headers },
           })),
-        });
-      } finally {
-        slot.sends--;
-      }
-      disconnectWhenDrained(slot);
+        }),
+      );
       counters?.published.inc({ topic }, messages.length);
     } catch (err) {
-      if (slot) retire(slot);
       counters?.publishErrors.inc({ topic });
       throw err instanceof AppError ? err : new AppError("unavailable", `publish to ${topic} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
@@ -364,10 +316,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         // Consumers first: an in-flight batch may still dead-letter through the producer.
         await Promise.all([...subs].map((s) => s.stop()));
         closed = true;
-        producerReady = undefined;
-        current = undefined;
-        await Promise.all([...slots].map((slot) => slot.producer.disconnect()));
-        slots.clear();
+        await producers.closeAll();
         await admin?.disconnect();
       })();
       return closing;

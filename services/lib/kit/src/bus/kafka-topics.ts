@@ -48,6 +48,12 @@ export async function waitForTopicLeaders(
   }
 }
 
+/** Each topic's partition leaders, as a kafkajs admin reads them. */
+export async function kafkajsLeaders(admin: Pick<Admin, "fetchTopicMetadata">, names: readonly string[]): Promise<TopicLeaders> {
+  const md = await admin.fetchTopicMetadata({ topics: [...names] });
+  return new Map(md.topics.map((t) => [t.name, t.partitions.map((p) => p.leader)]));
+}
+
 /** kafkajs error types that mean "created, but this broker's metadata has not caught up yet". */
 const KAFKAJS_NOT_YET = new Set(["UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_FOR_PARTITION"]);
 const isKafkajsNotYet = (err: unknown): boolean => {
@@ -65,10 +71,7 @@ export async function createTopicsAndWait(admin: Pick<Admin, "createTopics" | "f
   if (topics.length === 0) return;
   await admin.createTopics({ topics: [...topics], waitForLeaders: false });
   const names = topics.map((t) => t.topic);
-  const readLeaders = async (): Promise<TopicLeaders> => {
-    const md = await admin.fetchTopicMetadata({ topics: names });
-    return new Map(md.topics.map((t) => [t.name, t.partitions.map((p) => p.leader)]));
-  };
+  const readLeaders = () => kafkajsLeaders(admin, names);
   const confirmServed = async () => {
     for (const name of names) await admin.fetchTopicOffsets(name);
   };

@@ -17,6 +17,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { busCounters } from "./bus-metrics.js";
 import { encodeForPublish } from "./encode.js";
 import { waitForTopicLeaders } from "./kafka-topics.js";
+import { ProducerSlots } from "./producer-slots.js";
 import { ConsumerStoppedError, DEFAULT_MAX_BATCH, processBatch } from "./consumer-core.js";
 import type {
   Bus,
@@ -87,43 +88,11 @@ export function createPlatformaticBus(options: PlatformaticBusOptions): Bus {
   const { logger } = options;
   const counters = busCounters(options.metrics);
   const base = { clientId: options.clientId, bootstrapBrokers: [...options.brokers], retries: 5, retryDelay: 250 };
-  /** A producer (its own producer id) and the sends running on it. */
-  interface ProducerSlot {
-    producer: Producer<string, Buffer, string, string>;
-    sends: number;
-    retired: boolean;
-  }
-  const newSlot = (): ProducerSlot => ({
-    producer: new Producer<string, Buffer, string, string>({ ...base, idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false, serializers }),
-    sends: 0,
-    retired: false,
+  const producers = new ProducerSlots<Producer<string, Buffer, string, string>>({
+    open: async () => new Producer<string, Buffer, string, string>({ ...base, idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false, serializers }),
+    close: (p) => p.close(),
+    onCloseError: (err) => logger.warn({ err }, "closing a retired producer failed"),
   });
-  let current: ProducerSlot | undefined;
-  /** Every producer not closed yet: the current one and retired ones still draining. */
-  const slots = new Set<ProducerSlot>();
-  function getProducer(): ProducerSlot {
-    if (!current) {
-      current = newSlot();
-      slots.add(current);
-    }
-    return current;
-  }
-  function closeWhenDrained(slot: ProducerSlot): void {
-    if (!slot.retired || slot.sends > 0 || !slots.delete(slot)) return;
-    slot.producer.close().catch((err: unknown) => logger.warn({ err }, "closing a retired producer failed"));
-  }
-  /**
-   * A failed send may have been written on some partitions while the client keeps its sequence
-   * numbers: the next send could then be taken for a duplicate and silently dropped, or fail
-   * forever as out of order. A failed producer is never reused; the next gets a new producer id.
-   */
-  function retire(slot: ProducerSlot): void {
-    if (!slot.retired) {
-      slot.retired = true;
-      if (current === slot) current = undefined;
-    }
-    closeWhenDrained(slot); // also when the last of its sends just failed
-  }
   let admin: Admin | undefined;
   const getAdmin = () => (admin ??= new Admin({ ...base, retries: 1 }));
   const subs = new Set<Subscription>();
@@ -133,25 +102,19 @@ export function createPlatformaticBus(options: PlatformaticBusOptions): Bus {
   async function publishRaw(topic: string, messages: readonly RawMessage[]): Promise<void> {
     if (messages.length === 0) return;
     if (closed) throw new AppError("unavailable", "bus is closed");
-    const slot = getProducer();
-    slot.sends++;
     try {
-      try {
-        await slot.producer.send({
+      await producers.send((producer) =>
+        producer.send({
           messages: messages.map((m) => ({
             topic,
             ...(m.key === null ? {} : { key: m.key }),
             value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
             headers: { ...m.headers },
           })),
-        });
-      } finally {
-        slot.sends--;
-      }
-      closeWhenDrained(slot);
+        }),
+      );
       counters?.published.inc({ topic }, messages.length);
     } catch (err) {
-      retire(slot);
       counters?.publishErrors.inc({ topic });
       throw new AppError("unavailable", `publish to ${topic} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
@@ -323,9 +286,7 @@ export function createPlatformaticBus(options: PlatformaticBusOptions): Bus {
         // Consumers first: an in-flight batch may still dead-letter through the producer.
         await Promise.all([...subs].map((s) => s.stop()));
         closed = true;
-        current = undefined;
-        await Promise.all([...slots].map((slot) => slot.producer.close().catch((err: unknown) => logger.warn({ err }, "closing producer failed"))));
-        slots.clear();
+        await producers.closeAll().catch((err: unknown) => logger.warn({ err }, "closing producer failed"));
         if (admin) await admin.close().catch((err: unknown) => logger.warn({ err }, "closing admin failed"));
       })();
       return closing;
