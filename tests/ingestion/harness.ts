@@ -12,6 +12,7 @@ import type { IngestionOptions, IngestionService } from "@rlhf-loop/ingestion";
 import { Kafka, logLevel } from "kafkajs";
 
 import { stackEnv } from "../support/stack-env.js";
+import { dropTestData } from "../support/teardown.js";
 
 export { stackEnv };
 
@@ -80,11 +81,7 @@ export async function startHarness(overrides: Partial<IngestionOptions> = {}): P
     closed = true;
     await service.stop().catch(() => undefined);
     await bus.close().catch(() => undefined);
-    await pool.query(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
-    await pool.end().catch(() => undefined);
-    const mine = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`test.${suffix}.`));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
+    await dropTestData({ pool, schemas: [schema], admin, topicPrefix: `test.${suffix}.` });
   };
   try {
     await admin.connect();

@@ -29,6 +29,7 @@ import type { Feedback, Interaction } from "@rlhf-loop/proto";
 import { Kafka, logLevel } from "kafkajs";
 
 import { stackEnv } from "../support/stack-env.js";
+import { dropTestData } from "../support/teardown.js";
 
 export { stackEnv };
 
@@ -98,11 +99,7 @@ export async function startHarness(overrides: Partial<LabelingOptions> = {}, fix
     closed = true;
     await service.stop().catch(() => undefined);
     await bus.close().catch(() => undefined);
-    await pool.query(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
-    await pool.end().catch(() => undefined);
-    const mine = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`test.${suffix}.`));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
+    await dropTestData({ pool, schemas: [schema], admin, topicPrefix: `test.${suffix}.` });
   };
   try {
     await admin.connect();

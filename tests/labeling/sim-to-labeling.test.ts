@@ -17,6 +17,7 @@ import { createWorld, defaultWorldConfig, streamWorld } from "@rlhf-loop/sim";
 import { isCanaryHoldout } from "@rlhf-loop/proto";
 import { Kafka, logLevel } from "kafkajs";
 import { stackEnv } from "./harness.js";
+import { dropTestData } from "../support/teardown.js";
 
 const suffix = randomBytes(4).toString("hex");
 const topics = { interactions: `test.${suffix}.interactions`, feedback: `test.${suffix}.feedback`, pairs: `test.${suffix}.pairs`, datasets: `test.${suffix}.datasets` };
@@ -45,15 +46,9 @@ after(async () => {
   await lab?.stop().catch(() => undefined);
   await ing?.stop().catch(() => undefined);
   await bus?.close().catch(() => undefined);
-  await pool?.query(`drop schema if exists "${ingSchema}" cascade`).catch(() => undefined);
-  await pool?.query(`drop schema if exists "${labSchema}" cascade`).catch(() => undefined);
-  await pool?.end().catch(() => undefined);
-  const kafka = new Kafka({ clientId: `s2l-admin-${suffix}`, brokers: stackEnv().brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
+  const admin = new Kafka({ clientId: `s2l-admin-${suffix}`, brokers: stackEnv().brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect().catch(() => undefined);
-  const mine = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`test.${suffix}.`));
-  if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-  await admin.disconnect().catch(() => undefined);
+  await dropTestData({ pool, schemas: [ingSchema, labSchema], admin, topicPrefix: `test.${suffix}.` });
 });
 
 test("a simulated day through ingestion becomes pairs in labeling", async () => {

@@ -15,6 +15,7 @@ import { createRlTrainerService, grpcReward, policyKeys, type RlTrainerService }
 import { canaryKeys, createCanaryService, grpcAnswers, grpcScores, type CanaryService } from "@rlhf-loop/canary";
 import { Kafka, logLevel } from "kafkajs";
 import type { StackEnv } from "../support/stack-env.js";
+import { dropTestData } from "../support/teardown.js";
 
 export const SERVICES = ["ingestion", "labeling", "reward", "rl-trainer", "canary"] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -95,12 +96,9 @@ export async function startCluster(env: StackEnv, opts: ClusterOptions = {}): Pr
     closed = true;
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     for (const p of parts) await p.bus.close().catch(() => undefined);
-    const first = parts[0]?.pool;
-    for (const s of Object.values(schemas)) await first?.query(`drop schema if exists "${s}" cascade`).catch(() => undefined);
-    for (const p of parts) await p.pool.end().catch(() => undefined);
-    const mine = (await admin.listTopics().catch(() => [] as string[])).filter((x) => x.startsWith(`test.${suffix}.`));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
+    // One pool drops every schema; the others only end.
+    for (const p of parts.slice(1)) await p.pool.end().catch(() => undefined);
+    await dropTestData({ pool: parts[0]?.pool, schemas: Object.values(schemas), admin, topicPrefix: `test.${suffix}.` });
   };
 
   try {

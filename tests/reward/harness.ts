@@ -10,6 +10,7 @@ import type { Bus, Pool } from "@rlhf-loop/kit";
 import { DatasetPairSchema, Labeling, PairSource, type DatasetPair } from "@rlhf-loop/proto";
 import { createRewardService, rewardKeys, type RewardOptions, type RewardService, type TrainPair } from "@rlhf-loop/reward";
 import { Kafka, logLevel } from "kafkajs";
+import { dropTestData } from "../support/teardown.js";
 
 export { readStackEnv as stackEnv } from "../support/stack-env.js";
 
@@ -114,11 +115,7 @@ export async function startHarness(env: { brokers: string[]; databaseUrl: string
     await service.stop().catch(() => undefined);
     await stopGrpc(labeling, 1000).catch(() => undefined);
     await bus.close().catch(() => undefined);
-    await pool.query(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
-    await pool.end().catch(() => undefined);
-    const mine = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`test.${suffix}.`));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
+    await dropTestData({ pool, schemas: [schema], admin, topicPrefix: `test.${suffix}.` });
   };
   try {
     await admin.connect();

@@ -19,6 +19,7 @@ import { startHarness as startIngestion } from "../../ingestion/harness.js";
 import { startHarness as startLabeling } from "../../labeling/harness.js";
 import { startHarness as startReward } from "../../reward/harness.js";
 import { stackEnv } from "../../support/stack-env.js";
+import { dropTestData } from "../../support/teardown.js";
 
 export type ServiceName = "ingestion" | "labeling" | "reward" | "rl-trainer" | "canary";
 export const SERVICE_NAMES: readonly ServiceName[] = ["ingestion", "labeling", "reward", "rl-trainer", "canary"];
@@ -179,11 +180,7 @@ async function ownDeps(name: string) {
   const cleanup = async (schema: string, stop: () => Promise<void>) => {
     await stop().catch(() => undefined);
     await bus.close().catch(() => undefined);
-    await pool.query(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
-    await pool.end().catch(() => undefined);
-    const mine = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`test.${suffix}.`));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
+    await dropTestData({ pool, schemas: [schema], admin, topicPrefix: `test.${suffix}.` });
   };
   return { suffix, logger, metrics, pool, bus, admin, cleanup };
 }
