@@ -32,6 +32,7 @@ export function loadCanaryConfig(env: Record<string, string | undefined> = proce
     rewardKey: field.string({ env: "CANARY_REWARD_KEY", default: "", secret: true, description: "reward service key (rlhf reward keys create --role service)" }),
     policyKey: field.string({ env: "CANARY_POLICY_KEY", default: "", secret: true, description: "RL trainer key (rlhf policy keys create --role service)" }),
     dbSchema: field.string({ env: "CANARY_DB_SCHEMA", default: "canary", pattern: /^[a-z_][a-z0-9_]*$/ }),
+    migrate: field.bool({ env: "CANARY_MIGRATE", default: true, description: "apply the schema migrations at start (false: only check the migration Job applied them, so the role needs no DDL rights)" }),
     samplesPerTask: field.int({ env: "CANARY_SAMPLES_PER_TASK", default: 4, min: 1, max: 16 }),
     seed: field.int({ env: "CANARY_SEED", default: 1, min: 0, max: 2 ** 32 - 1 }),
     autoRun: field.bool({ env: "CANARY_AUTO_RUN", default: true }),

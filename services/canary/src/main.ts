@@ -21,6 +21,7 @@ void runServiceProcess({
       judge: config.judge === "sim" ? simJudge(defaultWorldConfig()) : keywordJudge,
       options: {
         dbSchema: config.dbSchema,
+        migrate: config.migrate,
         topics: config.topics,
         groupPrefix: config.groupPrefix,
         httpPort: config.port,

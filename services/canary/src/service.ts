@@ -1,5 +1,5 @@
 // Builds every part of the canary from its dependencies, in one place (cluster and embedded mode).
-import { ApiKeyAuth, addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import { ApiKeyAuth, addService, bindGrpc, checkMigrated, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { Canary, Topics } from "@rlhf-loop/proto";
 import type { FastifyInstance } from "fastify";
@@ -10,7 +10,7 @@ import type { ChecksTemplate } from "./domain/checks-template.js";
 import { defaultGateConfig, type GateConfig } from "./domain/gate.js";
 import { keywordJudge, type CanaryJudge } from "./domain/judge.js";
 import { canaryMetrics } from "./metrics.js";
-import { canaryKeys, migrateCanary } from "./migrate.js";
+import { CANARY_MIGRATIONS_DIR, canaryKeys, migrateCanary } from "./migrate.js";
 import { CanaryRunner } from "./run/canary-runner.js";
 import type { AnswerSource, ScoreSource } from "./run/grpc-ports.js";
 import { CanarySets } from "./sets/canary-sets.js";
@@ -121,6 +121,7 @@ export function createCanaryService(deps: CanaryDeps): CanaryService {
 
   async function start(): Promise<{ httpPort: number; grpcPort: number }> {
     if (options.migrate) await migrateCanary(pool, { schema: options.dbSchema, logger });
+    else await checkMigrated(pool, { schema: options.dbSchema, dir: CANARY_MIGRATIONS_DIR });
     await bus.ensureTopics([options.topics.reports, `${options.topics.reports}.dlq`]);
     subs.push(...(await startConsumers({ bus, store, runner, metrics: m, logger, watch: watch.sink, topics: options.topics, groupPrefix: options.groupPrefix, autoRun: options.autoRun })));
     const t = options.topics;

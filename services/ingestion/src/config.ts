@@ -15,6 +15,7 @@ export const ingestionConfigSpec = {
   grpcHost: field.string({ env: "INGEST_GRPC_HOST", default: "127.0.0.1" }),
   grpcPort: field.int({ env: "INGEST_GRPC_PORT", min: 0, max: 65535, default: 9090 }),
   dbSchema: field.string({ env: "INGEST_DB_SCHEMA", pattern: /^[a-z_][a-z0-9_]{0,62}$/, default: DEFAULT_SCHEMA }),
+  migrate: field.bool({ env: "INGEST_MIGRATE", default: true, description: "apply the schema migrations at start (false: only check the migration Job applied them, so the role needs no DDL rights)" }),
   dbPoolMax: field.int({ env: "INGEST_DB_POOL_MAX", min: 1, max: 200, default: 10 }),
   topicInteractions: field.string({ env: "INGEST_TOPIC_INTERACTIONS", default: Topics.interactions }),
   topicFeedback: field.string({ env: "INGEST_TOPIC_FEEDBACK", default: Topics.feedback }),

@@ -82,6 +82,7 @@ export function optionsFromConfig(c: IngestionConfig): IngestionOptions {
     grpcHost: c.grpcHost,
     grpcPort: c.grpcPort,
     dbSchema: c.dbSchema,
+    migrate: c.migrate,
     topics: { interactions: c.topicInteractions, feedback: c.topicFeedback },
     consumerGroup: c.consumerGroup,
     persist: c.persist,

@@ -1,4 +1,4 @@
-import { addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import { addService, bindGrpc, checkMigrated, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool } from "@rlhf-loop/kit";
 import { FeedbackIngest } from "@rlhf-loop/proto";
 import type { FastifyInstance } from "fastify";
@@ -14,7 +14,7 @@ import { openApiDocument } from "./domain/openapi.js";
 import { TenantRateLimiter } from "./domain/rate-limiter.js";
 import { useFastTextEncoding } from "./domain/text-encoding.js";
 import { ingestionMetrics } from "./metrics.js";
-import { migrateIngestion } from "./migrate.js";
+import { INGESTION_MIGRATIONS_DIR, migrateIngestion } from "./migrate.js";
 import type { IngestionOptions } from "./service-options.js";
 import { defaultIngestionOptions } from "./service-options.js";
 
@@ -155,6 +155,7 @@ export function createIngestionService(deps: IngestionDeps): IngestionService {
     http,
     async start() {
       if (options.migrate) await migrateIngestion(pool, { schema: options.dbSchema, logger });
+      else await checkMigrated(pool, { schema: options.dbSchema, dir: INGESTION_MIGRATIONS_DIR });
       const { interactions, feedback } = options.topics;
       await bus.ensureTopics([interactions, feedback, `${interactions}.dlq`, `${feedback}.dlq`]);
       // Intake first: joining the consumer group can take a session timeout (a restarted process

@@ -1,4 +1,4 @@
-import { addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import { addService, bindGrpc, checkMigrated, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool } from "@rlhf-loop/kit";
 import { Labeling } from "@rlhf-loop/proto";
 import type { FastifyInstance } from "fastify";
@@ -13,7 +13,7 @@ import { DatasetAnnouncer } from "./datasets/announcer.js";
 import type { BuildRequest, ImportRequest } from "./datasets/snapshots.js";
 import { buildSnapshot, importSnapshot } from "./datasets/snapshots.js";
 import { labelingMetrics } from "./metrics.js";
-import { migrateLabeling } from "./migrate.js";
+import { LABELING_MIGRATIONS_DIR, migrateLabeling } from "./migrate.js";
 import { ReviewDesk } from "./review/review-desk.js";
 import type { LabelingOptions } from "./service-options.js";
 import { defaultLabelingOptions } from "./service-options.js";
@@ -148,6 +148,7 @@ export function createLabelingService(deps: LabelingDeps): LabelingService {
     auditor,
     async start() {
       if (options.migrate) await migrateLabeling(pool, { schema, logger });
+      else await checkMigrated(pool, { schema, dir: LABELING_MIGRATIONS_DIR });
       const t = options.topics;
       await bus.ensureTopics([t.interactions, t.feedback, t.pairs, t.datasets, ...[t.interactions, t.feedback, t.pairs, t.datasets].map((x) => `${x}.dlq`)]);
       await consumer?.start();

@@ -17,6 +17,7 @@ export const rewardConfigSpec = {
   labelingAddress: field.string({ env: "REWARD_LABELING_ADDRESS", default: "127.0.0.1:9091", description: "labeling gRPC host:port" }),
   labelingKeys: field.list({ env: "REWARD_LABELING_KEYS", minItems: 0, default: [], secret: true, description: "tenant=key,... labeling service-role keys (tenant * for any)" }),
   dbSchema: field.string({ env: "REWARD_DB_SCHEMA", pattern: /^[a-z_][a-z0-9_]{0,62}$/, default: DEFAULT_SCHEMA }),
+  migrate: field.bool({ env: "REWARD_MIGRATE", default: true, description: "apply the schema migrations at start (false: only check the migration Job applied them, so the role needs no DDL rights)" }),
   dbPoolMax: field.int({ env: "REWARD_DB_POOL_MAX", min: 1, max: 200, default: 5 }),
   consumerGroup: field.string({ env: "REWARD_CONSUMER_GROUP", default: "reward" }),
   topicDatasets: field.string({ env: "REWARD_TOPIC_DATASETS", default: Topics.datasets }),
@@ -48,6 +49,7 @@ export function loadRewardConfig(env: Record<string, string | undefined> = proce
 export function optionsFromConfig(c: RewardConfig): Partial<RewardOptions> {
   return {
     dbSchema: c.dbSchema,
+    migrate: c.migrate,
     httpHost: c.httpHost,
     httpPort: c.httpPort,
     grpcHost: c.grpcHost,

@@ -1,4 +1,4 @@
-import { ApiKeyAuth, AppError, addService, bindGrpc, createGrpcClient, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import { ApiKeyAuth, AppError, addService, bindGrpc, checkMigrated, createGrpcClient, createGrpcServer, createHttpServer, dbHealth, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { dlqTopic, Labeling, Reward, type TopicName } from "@rlhf-loop/proto";
 import type { FastifyInstance } from "fastify";
@@ -9,7 +9,7 @@ import { grpcRewardImpl } from "./api/grpc-handlers.js";
 import { registerHttpApi } from "./api/http-routes.js";
 import { subscribeDatasets, subscribeEvidence } from "./consume/consumers.js";
 import { rewardMetrics, type RewardMetrics } from "./metrics.js";
-import { migrateReward, rewardKeys } from "./migrate.js";
+import { REWARD_MIGRATIONS_DIR, migrateReward, rewardKeys } from "./migrate.js";
 import { Registrar } from "./registrar.js";
 import { RewardServing } from "./serve/reward-serving.js";
 import { ScoringPool } from "./serve/scoring-pool.js";
@@ -134,6 +134,7 @@ export function createRewardService(deps: RewardDeps): RewardService {
     metrics: m,
     async start() {
       if (options.migrate) await migrateReward(pool, { schema: options.dbSchema, logger });
+      else await checkMigrated(pool, { schema: options.dbSchema, dir: REWARD_MIGRATIONS_DIR });
       const topics = [options.topics.datasets, options.topics.rewardModels, options.topics.interactions, options.topics.feedback];
       await bus.ensureTopics([...topics, ...topics.map((t) => dlqTopic(t as TopicName))]);
       for (const dir of options.byoModelDirs) {

@@ -13,6 +13,7 @@ export function loadRlTrainerConfig(env: Record<string, string | undefined> = pr
       // The reward service refuses ScoreBatch without a key (role service; tenant * or the one tenant trained here).
       rewardKey: field.string({ env: "RL_REWARD_KEY", default: "", secret: true, description: "reward service key (rlhf reward keys create --role service)" }),
       dbSchema: field.string({ env: "RL_DB_SCHEMA", default: "rl_trainer", pattern: /^[a-z_][a-z0-9_]*$/ }),
+      migrate: field.bool({ env: "RL_MIGRATE", default: true, description: "apply the schema migrations at start (false: only check the migration Job applied them, so the role needs no DDL rights)" }),
       checkpointEvery: field.int({ env: "RL_CHECKPOINT_EVERY", default: 5, min: 1, max: 10_000 }),
       threads: field.int({ env: "RL_THREADS", default: 2, min: 1, max: 256 }),
       // Topic and consumer-group names (tests and side-by-side deployments use their own).

@@ -33,7 +33,7 @@ async function job(): Promise<number> {
   const service = createRlTrainerService({
     bus, pool, logger, metrics, rewardFor: reward.rewardFor,
     options: {
-      dbSchema: config.dbSchema, topics: config.topics, groupPrefix: config.groupPrefix, httpPort: config.port, grpcPort: config.grpcPort, host: config.host, consumeRuns: false,
+      dbSchema: config.dbSchema, migrate: config.migrate, topics: config.topics, groupPrefix: config.groupPrefix, httpPort: config.port, grpcPort: config.grpcPort, host: config.host, consumeRuns: false,
       executor: { ...defaultRlTrainerOptions.executor, checkpointEvery: config.checkpointEvery, threads: config.threads, preferCuda: jobCfg.preferCuda },
     },
   });

@@ -19,6 +19,7 @@ void runServiceProcess({
       ...(config.judge === "sim" ? { judge: simJudge(createWorld(defaultWorldConfig(), 0)) } : {}),
       options: {
         dbSchema: config.dbSchema,
+        migrate: config.migrate,
         topics: config.topics,
         groupPrefix: config.groupPrefix,
         httpPort: config.port,

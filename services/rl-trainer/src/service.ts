@@ -1,5 +1,5 @@
 // Builds every part of the RL trainer from its dependencies, in one place (cluster and embedded mode).
-import { ApiKeyAuth, AppError, READ_ROLES, canAccess, addService, bindGrpc, createGrpcServer, createHttpServer, dbHealth, decodeRecord, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
+import { ApiKeyAuth, AppError, READ_ROLES, canAccess, addService, bindGrpc, checkMigrated, createGrpcServer, createHttpServer, dbHealth, decodeRecord, listenHttp, stopGrpc, trackConsumerLag } from "@rlhf-loop/kit";
 import type { Bus, Lifecycle, Logger, Metrics, Pool, Subscription } from "@rlhf-loop/kit";
 import { customerText } from "@rlhf-loop/sim";
 import { CanaryDecision, CanaryReportAnnouncementSchema, InteractionSchema, Policy, RewardModelAnnouncementSchema, RewardModelStatus, RlRunRequestSchema, Topics, isCanaryHoldout } from "@rlhf-loop/proto";
@@ -7,7 +7,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { FastifyInstance } from "fastify";
 import { PolicyAccess, guardPolicyImpl } from "./api/access.js";
 import { PolicyCache, policyGrpcImpl } from "./api/grpc.js";
-import { migrateRlTrainer, policyKeys } from "./migrate.js";
+import { RL_TRAINER_MIGRATIONS_DIR, migrateRlTrainer, policyKeys } from "./migrate.js";
 import { promotionOf } from "./domain/serving.js";
 import { keywordJudge, type AnswerJudge } from "./domain/shape.js";
 import { rlMetrics } from "./metrics.js";
@@ -115,6 +115,7 @@ export function createRlTrainerService(deps: RlTrainerDeps): RlTrainerService {
 
   async function start(): Promise<{ httpPort: number; grpcPort: number }> {
     if (options.migrate) await migrateRlTrainer(pool, { schema: options.dbSchema, logger });
+    else await checkMigrated(pool, { schema: options.dbSchema, dir: RL_TRAINER_MIGRATIONS_DIR });
     const t = options.topics;
     await bus.ensureTopics([t.rlRuns, `${t.rlRuns}.dlq`, t.policies, `${t.policies}.dlq`, t.rewardModels, `${t.rewardModels}.dlq`, t.interactions, `${t.interactions}.dlq`, t.canaryReports, `${t.canaryReports}.dlq`]);
     subs.push(

@@ -54,7 +54,7 @@ export type { PlatformaticBusOptions } from "./bus/platformatic-bus.js";
 // db
 export { createPool, dbHealth, withTransaction } from "./db/pool.js";
 export type { Pool, PoolClient, PoolOptions } from "./db/pool.js";
-export { runMigrations } from "./db/migrations.js";
+export { checkMigrated, runMigrations } from "./db/migrations.js";
 export { checkSchemaName } from "./db/schema-name.js";
 export type { MigrationOptions, MigrationResult } from "./db/migrations.js";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { NO_DB, randomSuffix, stackEnv } from "../testing/wait.js";
-import { runMigrations } from "./migrations.js";
+import { checkMigrated, runMigrations } from "./migrations.js";
 import { createPool, dbHealth, withTransaction, type Pool } from "./pool.js";
 
 describe("db on the real Postgres", { skip: stackEnv.databaseUrl ? false : NO_DB }, () => {
@@ -55,6 +55,26 @@ describe("db on the real Postgres", { skip: stackEnv.databaseUrl ? false : NO_DB
     assert.deepEqual(applied, ["001_events.sql", "002_index.sql"]);
     const rows = await pool.query(`select count(*)::int as n from "${schema}".events`);
     assert.equal(rows.rows[0].n, 1, "the seed insert ran once");
+  });
+
+  it("checkMigrated passes only when every file is recorded with its checksum (what a service started without migrating checks)", async () => {
+    const schema = fresh();
+    await assert.rejects(checkMigrated(pool, { schema, dir }), new RegExp(`schema ${schema} lacks migration\\(s\\) 001_events\\.sql, 002_index\\.sql: run the migration Job`));
+    const d1 = await mkdtemp(path.join(tmpdir(), "kit-mig-"));
+    try {
+      await writeFile(path.join(d1, "001_events.sql"), "create table events (id text primary key, n int not null default 0);\n");
+      await runMigrations(pool, { schema, dir: d1 });
+      await assert.rejects(checkMigrated(pool, { schema, dir }), /lacks migration\(s\) 002_index\.sql:/);
+      await runMigrations(pool, { schema, dir });
+      await checkMigrated(pool, { schema, dir });
+      await checkMigrated(pool, { schema, dir: d1 }); // an older build on a newer schema
+      await writeFile(path.join(d1, "001_events.sql"), "create table events (id text primary key);\n");
+      await assert.rejects(checkMigrated(pool, { schema, dir: d1 }), /001_events\.sql differ from what schema .* recorded/);
+    } finally {
+      await rm(d1, { recursive: true, force: true });
+    }
+    const tables = await pool.query(`select count(*)::int as n from information_schema.tables where table_schema = $1`, [schema]);
+    assert.equal(tables.rows[0].n, 2, "checking created nothing");
   });
 
   it("refuses an applied migration whose content changed", async () => {

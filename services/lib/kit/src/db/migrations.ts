@@ -105,3 +105,26 @@ export async function runMigrations(pool: Pool, options: MigrationOptions): Prom
   if (applied.length > 0) options.logger?.info({ schema, applied }, "migrations applied");
   return { applied, skipped };
 }
+
+/**
+ * For a service started without migrating (its role may lack DDL rights; the migration Job ran
+ * them): throws, naming the files, unless every migration of `dir` is recorded in `schema` with
+ * the same checksum. Versions applied beyond the files (a newer build migrated first) pass.
+ */
+export async function checkMigrated(pool: Pool, options: Omit<MigrationOptions, "logger">): Promise<void> {
+  const { schema } = options;
+  checkSchemaName(schema);
+  const files = await readMigrations(options.dir);
+  const table = await pool.query<{ t: string | null }>("select to_regclass($1)::text as t", [`"${schema}".schema_migrations`]);
+  const applied = new Map<number, string>();
+  if (table.rows[0]?.t) {
+    const rows = await pool.query<{ version: number; checksum: string }>(`select version, checksum from "${schema}".schema_migrations`);
+    for (const r of rows.rows) applied.set(r.version, r.checksum);
+  }
+  const edited = files.filter((f) => applied.has(f.version) && applied.get(f.version) !== f.checksum).map((f) => f.file);
+  if (edited.length > 0) throw new Error(`migration(s) ${edited.join(", ")} differ from what schema ${schema} recorded (checksum): this build's migrations were edited after they were applied`);
+  const pending = files.filter((f) => !applied.has(f.version)).map((f) => f.file);
+  if (pending.length > 0) {
+    throw new Error(`schema ${schema} lacks migration(s) ${pending.join(", ")}: run the migration Job (k8s/migrate/migrate.mjs) first, or start the service with migrations on`);
+  }
+}
