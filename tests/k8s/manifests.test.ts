@@ -11,7 +11,7 @@ import type { IContainer, IPodSpec, IServiceAccount } from "kubernetes-models/v1
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { idOf, renderer, repoRoot, type K8sObject } from "./support/kustomize.js";
 import {
-  OVERLAYS, SERVICES, baseName, containersOf, find, objectsOf, ofKind, partitionsByTopic, podTemplates,
+  OVERLAYS, SERVICES, baseName, containersOf, dataOf, find, objectsOf, ofKind, partitionsByTopic, podTemplates,
   type IDeployment, type IHorizontalPodAutoscaler, type IKafkaTopic, type IScaledJob, type IScaledObject, type IService, type OverlayName,
 } from "./support/objects.js";
 import { validateObject } from "./support/schemas.js";
@@ -170,6 +170,18 @@ describe(`k8s manifests (rendered with ${renderer().describe})`, () => {
           const policy = t.spec.config?.["cleanup.policy"];
           assert.ok(policy === "compact" || (policy === "delete" && Number(t.spec.config?.["retention.ms"]) > 0), `${where}: cleanup ${String(policy)}`);
           assert.equal(t.metadata.labels?.["strimzi.io/cluster"], "rlhf", `${where}: Strimzi cluster label`);
+        }
+      });
+
+      test("a topic a service creates before Strimzi gets the KafkaTopics' replication (KAFKA_TOPIC_REPLICATION for every pod)", () => {
+        const kafkaEnv = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("rlhf-kafka"));
+        assert.ok(kafkaEnv, "the rlhf-kafka ConfigMap");
+        const replication = Number(dataOf(kafkaEnv)["KAFKA_TOPIC_REPLICATION"]);
+        for (const t of ofKind<IKafkaTopic>(objs, "KafkaTopic")) assert.equal(t.spec.replicas, replication, `${t.spec.topicName ?? t.metadata.name}`);
+        // Every process that may create topics (the migration Jobs touch only Postgres).
+        for (const { owner, spec } of podTemplates(objs).filter((p) => p.owner.kind !== "Job")) {
+          const refs = spec.containers.flatMap((c) => (c.envFrom ?? []).map((e) => e.configMapRef?.name));
+          assert.ok(refs.includes(kafkaEnv.metadata.name), `${idOf(owner)}: envFrom ${kafkaEnv.metadata.name}`);
         }
       });
 

@@ -1,4 +1,4 @@
-import { field, loadConfig } from "@rlhf-loop/kit";
+import { field, kafkaTopicReplicationField, loadConfig } from "@rlhf-loop/kit";
 import type { ConfigIssue, ConfigOf, Field } from "@rlhf-loop/kit";
 import { Topics } from "@rlhf-loop/proto";
 import { defaultAuditPolicy } from "./domain/audit.js";
@@ -64,6 +64,7 @@ const OUTCOMES: readonly OutcomeName[] = ["escalation", "refund", "reopen", "com
 export const labelingConfigSpec = {
   databaseUrl: field.url({ env: "DATABASE_URL", protocols: ["postgres", "postgresql"], secret: true, description: "Postgres connection URL" }),
   kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1, description: "host:port,..." }),
+  kafkaTopicReplication: kafkaTopicReplicationField,
   logLevel: field.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, { env: "LOG_LEVEL", default: "info" }),
   httpHost: field.string({ env: "LABELING_HTTP_HOST", default: "127.0.0.1" }),
   httpPort: field.int({ env: "LABELING_HTTP_PORT", min: 0, max: 65535, default: defaultLabelingOptions.httpPort }),

@@ -28,7 +28,7 @@ async function job(): Promise<number> {
   logger.info({ providers: availableProviders(), preferCuda: jobCfg.preferCuda }, "rl-trainer job starting");
   const metrics = createMetrics({ service: "rl-trainer-job" });
   const pool = createPool({ url: config.databaseUrl, applicationName: "rl-trainer-job", logger });
-  const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: "rl-trainer-job", logger, metrics });
+  const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: "rl-trainer-job", logger, metrics, topicReplicationFactor: config.kafkaTopicReplication });
   const reward = grpcReward(config.rewardAddress, { key: config.rewardKey });
   const service = createRlTrainerService({
     bus, pool, logger, metrics, rewardFor: reward.rewardFor,

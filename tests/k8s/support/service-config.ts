@@ -7,6 +7,7 @@ import { loadLabelingConfig } from "@rlhf-loop/labeling";
 import { loadRewardConfig } from "@rlhf-loop/reward";
 import { loadRlTrainerConfig } from "@rlhf-loop/rl-trainer";
 import { loadCanaryConfig } from "@rlhf-loop/canary";
+import { kafkaTopicReplicationField } from "@rlhf-loop/kit";
 import { repoRoot } from "./kustomize.js";
 import type { ServiceName } from "./objects.js";
 
@@ -62,7 +63,10 @@ export function knownVariables(svc: ServiceName): Set<string> {
     for (const file of ["config.ts", "job.ts"]) {
       const p = path.join(repoRoot, "services", svc, "src", file);
       if (!existsSync(p)) continue;
-      for (const m of readFileSync(p, "utf8").matchAll(/\benv:\s*"([A-Z0-9_]+)"/g)) names.add(m[1]!);
+      const text = readFileSync(p, "utf8");
+      for (const m of text.matchAll(/\benv:\s*"([A-Z0-9_]+)"/g)) names.add(m[1]!);
+      // Fields the services share from kit, by the name they are imported under.
+      if (/\bkafkaTopicReplicationField\b/.test(text)) names.add(kafkaTopicReplicationField.options.env!);
     }
     if (names.size === 0) throw new Error(`no variables found for ${svc}`);
     known.set(svc, names);

@@ -35,6 +35,8 @@ export interface KafkaBusOptions {
   sessionTimeoutMs?: number;
   /** Bound on health() (default 3 s). */
   healthTimeoutMs?: number;
+  /** Replication factor of topics ensureTopics creates without one named (default 1). */
+  topicReplicationFactor?: number;
 }
 
 const IDEMPOTENT_RETRIES_WARNING = "Limiting retries for the idempotent producer may invalidate EoS guarantees";
@@ -283,7 +285,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       if (missing.length === 0) return;
       await createTopicsAndWait(
         a,
-        missing.map((topic) => ({ topic, numPartitions: eo.partitions ?? 3, replicationFactor: eo.replicationFactor ?? 1 })),
+        missing.map((topic) => ({ topic, numPartitions: eo.partitions ?? 3, replicationFactor: eo.replicationFactor ?? options.topicReplicationFactor ?? 1 })),
       );
     },
     async health(): Promise<HealthStatus> {

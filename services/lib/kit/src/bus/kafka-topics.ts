@@ -48,6 +48,15 @@ export async function waitForTopicLeaders(
   }
 }
 
+/** kafkajs answers a refused create with "Topic creation errors"; say which topic and why. */
+function describeCreateErrors(err: unknown): string {
+  const parts = (err as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(parts) || parts.length === 0) return err instanceof Error ? err.message : String(err);
+  return parts
+    .map((e: { topic?: unknown; type?: unknown; message?: unknown }) => `${String(e.topic ?? "?")}: ${String(e.type ?? "")} ${String(e.message ?? "")}`.trim())
+    .join("; ");
+}
+
 /** Each topic's partition leaders, as a kafkajs admin reads them. */
 export async function kafkajsLeaders(admin: Pick<Admin, "fetchTopicMetadata">, names: readonly string[]): Promise<TopicLeaders> {
   const md = await admin.fetchTopicMetadata({ topics: [...names] });
@@ -69,7 +78,9 @@ const isKafkajsNotYet = (err: unknown): boolean => {
  */
 export async function createTopicsAndWait(admin: Pick<Admin, "createTopics" | "fetchTopicMetadata" | "fetchTopicOffsets">, topics: readonly ITopicConfig[], o: TopicWaitOptions = {}): Promise<void> {
   if (topics.length === 0) return;
-  await admin.createTopics({ topics: [...topics], waitForLeaders: false });
+  await admin.createTopics({ topics: [...topics], waitForLeaders: false }).catch((err: unknown) => {
+    throw new Error(`creating topics failed: ${describeCreateErrors(err)}`, { cause: err });
+  });
   const names = topics.map((t) => t.topic);
   const readLeaders = () => kafkajsLeaders(admin, names);
   const confirmServed = async () => {

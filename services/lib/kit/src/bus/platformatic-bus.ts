@@ -41,6 +41,8 @@ export interface PlatformaticBusOptions {
   sessionTimeoutMs?: number;
   /** Bound on health() (default 3 s). */
   healthTimeoutMs?: number;
+  /** Replication factor of topics ensureTopics creates without one named (default 1). */
+  topicReplicationFactor?: number;
 }
 
 type Msg = Message<string, Buffer, string, string>;
@@ -238,7 +240,7 @@ export function createPlatformaticBus(options: PlatformaticBusOptions): Bus {
       const missing = [...new Set(names)].filter((n) => !existing.has(n));
       if (missing.length === 0) return;
       const partitions = eo.partitions ?? 3;
-      await a.createTopics({ topics: missing, partitions, replicas: eo.replicationFactor ?? 1 });
+      await a.createTopics({ topics: missing, partitions, replicas: eo.replicationFactor ?? options.topicReplicationFactor ?? 1 });
       // Its createTopics does not wait for leaders; a send right after could find none.
       const readLeaders = async () => {
         const md = await a.metadata({ topics: missing, forceUpdate: true });

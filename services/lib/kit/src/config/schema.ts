@@ -145,3 +145,16 @@ export const field = {
     });
   },
 };
+
+/**
+ * KAFKA_TOPIC_REPLICATION, read by every service: the replication factor of the topics it creates
+ * when they are missing at start. Set it to the cluster's (the KafkaTopics'): a topic created with
+ * fewer replicas cannot be raised later without reassigning partitions.
+ */
+export const kafkaTopicReplicationField = field.int({
+  env: "KAFKA_TOPIC_REPLICATION",
+  min: 1,
+  max: 16,
+  default: 1,
+  description: "replication factor of the topics a service creates when missing (match the cluster's topics)",
+});

@@ -13,6 +13,8 @@ export interface ServiceProcessConfig {
   /** Postgres pool size (default 10). */
   readonly dbPoolMax?: number;
   readonly kafkaBrokers: readonly string[];
+  /** KAFKA_TOPIC_REPLICATION: replication of the topics the service creates when missing (default 1). */
+  readonly kafkaTopicReplication?: number;
 }
 
 export interface ServiceProcessDeps<C> {
@@ -54,7 +56,7 @@ export async function runServiceProcess<C extends ServiceProcessConfig>(options:
   logger.info({ config }, "config loaded"); // loaded configs redact their secrets when serialized
   const metrics = createMetrics({ service: name });
   const pool = createPool({ url: config.databaseUrl, max: config.dbPoolMax ?? 10, applicationName: name, logger });
-  const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: name, logger, metrics });
+  const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: name, logger, metrics, ...(config.kafkaTopicReplication ? { topicReplicationFactor: config.kafkaTopicReplication } : {}) });
   const service = options.build({ config, bus, pool, logger, metrics });
 
   const lifecycle = createLifecycle({ logger });
