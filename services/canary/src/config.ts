@@ -1,6 +1,6 @@
 // Process config, parsed once at start (secrets redacted from logs by the kit).
 import { readFileSync } from "node:fs";
-import { field, kafkaTopicReplicationField, loadConfig, type ConfigIssue } from "@rlhf-loop/kit";
+import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, type ConfigIssue } from "@rlhf-loop/kit";
 import { SIM_SUPPORT_CHECKS, validateTemplate, type ChecksTemplate } from "./domain/checks-template.js";
 import { parseGateConfig } from "./domain/gate.js";
 
@@ -26,6 +26,7 @@ export function loadCanaryConfig(env: Record<string, string | undefined> = proce
     databaseUrl: field.url({ env: "DATABASE_URL", protocols: ["postgres", "postgresql"], secret: true }),
     kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1 }),
     kafkaTopicReplication: kafkaTopicReplicationField,
+    ...kafkaSecurityFields,
     policyAddress: field.string({ env: "POLICY_GRPC_ADDRESS", default: "127.0.0.1:9094" }),
     rewardAddress: field.string({ env: "REWARD_GRPC_ADDRESS", default: "127.0.0.1:9093" }),
     // Keys the canary calls with (role service, tenant * or the one tenant it serves): reward's
@@ -56,6 +57,7 @@ export function loadCanaryConfig(env: Record<string, string | undefined> = proce
       const issues: ConfigIssue[] = [];
       for (const i of parseGateConfig(cfg.gate).issues) issues.push({ variable: "CANARY_GATE", reason: i });
       for (const i of loadTemplate(cfg.checks).issues) issues.push({ variable: "CANARY_CHECKS", reason: i });
+      issues.push(...kafkaSecurityIssues(cfg));
       return issues;
     },
   });

@@ -45,6 +45,8 @@ export type { LagTarget } from "./bus/bus-metrics.js";
 export { createKafkaBus } from "./bus/kafka-bus.js";
 export type { KafkaBusOptions } from "./bus/kafka-bus.js";
 export { createTopicsAndWait } from "./bus/kafka-topics.js";
+export { SASL_MECHANISMS, kafkaSecurityFields, kafkaSecurityIssues, kafkaSecurityOf, kafkajsSecurity } from "./bus/kafka-security.js";
+export type { KafkaSecurity, KafkaSecurityConfig, SaslMechanism } from "./bus/kafka-security.js";
 export type { TopicWaitOptions } from "./bus/kafka-topics.js";
 export { createMemoryBus } from "./bus/memory-bus.js";
 export type { MemoryBusOptions } from "./bus/memory-bus.js";

@@ -7,6 +7,7 @@ import { busCounters } from "./bus-metrics.js";
 import { backoffDelay } from "./backoff.js";
 import { encodeForPublish } from "./encode.js";
 import { createTopicsAndWait, kafkajsLeaders, waitForTopicLeaders } from "./kafka-topics.js";
+import { kafkajsSecurity, type KafkaSecurity } from "./kafka-security.js";
 import { ProducerSlots } from "./producer-slots.js";
 import { ConsumerStoppedError, DEFAULT_MAX_BATCH, chunk, processBatch } from "./consumer-core.js";
 import type {
@@ -37,6 +38,8 @@ export interface KafkaBusOptions {
   healthTimeoutMs?: number;
   /** Replication factor of topics ensureTopics creates without one named (default 1). */
   topicReplicationFactor?: number;
+  /** TLS and SASL to the brokers (default: plaintext). */
+  security?: KafkaSecurity;
 }
 
 const IDEMPOTENT_RETRIES_WARNING = "Limiting retries for the idempotent producer may invalidate EoS guarantees";
@@ -89,6 +92,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     logLevel: logLevel.INFO,
     logCreator: logCreatorFor(logger),
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+    ...kafkajsSecurity(options.security),
   });
 
   const producers = new ProducerSlots<Producer>({

@@ -1,4 +1,5 @@
 import { createKafkaBus } from "../bus/kafka-bus.js";
+import { kafkaSecurityOf, type KafkaSecurityConfig } from "../bus/kafka-security.js";
 import type { Bus } from "../bus/types.js";
 import { ConfigError } from "../config/load.js";
 import { createPool, type Pool } from "../db/pool.js";
@@ -6,8 +7,9 @@ import { createLogger, type Logger, type LogLevel } from "../log/logger.js";
 import { createMetrics, type Metrics } from "../metrics/metrics.js";
 import { createLifecycle, type Lifecycle } from "./lifecycle.js";
 
-/** The settings every service process reads from its environment. */
-export interface ServiceProcessConfig {
+/** The settings every service process reads from its environment (Kafka's TLS and SASL: spread
+ * `kafkaSecurityFields` into the spec). */
+export interface ServiceProcessConfig extends Partial<KafkaSecurityConfig> {
   readonly logLevel: LogLevel;
   readonly databaseUrl: string;
   /** Postgres pool size (default 10). */
@@ -56,7 +58,14 @@ export async function runServiceProcess<C extends ServiceProcessConfig>(options:
   logger.info({ config }, "config loaded"); // loaded configs redact their secrets when serialized
   const metrics = createMetrics({ service: name });
   const pool = createPool({ url: config.databaseUrl, max: config.dbPoolMax ?? 10, applicationName: name, logger });
-  const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: name, logger, metrics, ...(config.kafkaTopicReplication ? { topicReplicationFactor: config.kafkaTopicReplication } : {}) });
+  const bus = createKafkaBus({
+    brokers: config.kafkaBrokers,
+    clientId: name,
+    logger,
+    metrics,
+    ...(config.kafkaTopicReplication ? { topicReplicationFactor: config.kafkaTopicReplication } : {}),
+    security: kafkaSecurityOf({ kafkaTls: false, kafkaTlsCaFile: "", kafkaSaslMechanism: "", kafkaSaslUsername: "", kafkaSaslPassword: "", ...config }),
+  });
   const service = options.build({ config, bus, pool, logger, metrics });
 
   const lifecycle = createLifecycle({ logger });
