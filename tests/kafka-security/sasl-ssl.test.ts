@@ -12,21 +12,23 @@ import pg from "pg";
 import { createKafkaBus, createLogger, type Bus, type BusRecord, type HealthStatus, type KafkaSecurity } from "@rlhf-loop/kit";
 import { freePort } from "../support/free-port.js";
 import { readStackEnv } from "../support/stack-env.js";
-import { USERS, logTail, startSecuredBroker, type SecuredBroker } from "./secured-broker.js";
+import { SCRAM_USERS, USERS, logTail, startSecuredBroker, type SecuredBroker } from "./secured-broker.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const env = readStackEnv();
 const suffix = randomBytes(4).toString("hex");
 
-const bus = (broker: SecuredBroker, security: KafkaSecurity | undefined): Bus =>
-  createKafkaBus({ brokers: [broker.address], clientId: `sasl-ssl-${suffix}`, logger: createLogger({ service: "sasl-ssl-test", level: "silent" }), connectionTimeoutMs: 5_000, requestTimeoutMs: 10_000, healthTimeoutMs: 8_000, ...(security ? { security } : {}) });
+// A refused connection is retried by kafkajs (5 times, backoff up to 5 s) before it reports the
+// cause, so health() gets a bound above that: on a loaded machine a shorter one only says "no answer".
+const bus = (broker: SecuredBroker, security: KafkaSecurity | undefined, healthTimeoutMs = 45_000): Bus =>
+  createKafkaBus({ brokers: [broker.address], clientId: `sasl-ssl-${suffix}`, logger: createLogger({ service: "sasl-ssl-test", level: "silent" }), connectionTimeoutMs: 5_000, requestTimeoutMs: 10_000, healthTimeoutMs, ...(security ? { security } : {}) });
 
 describe("Kafka over SASL_SSL", { timeout: 300_000 }, () => {
   let broker: SecuredBroker;
   let svc: KafkaSecurity;
   const buses: Bus[] = [];
-  const open = (security: KafkaSecurity | undefined) => {
-    const b = bus(broker, security);
+  const open = (security: KafkaSecurity | undefined, healthTimeoutMs?: number) => {
+    const b = bus(broker, security, healthTimeoutMs);
     buses.push(b);
     return b;
   };
@@ -34,7 +36,7 @@ describe("Kafka over SASL_SSL", { timeout: 300_000 }, () => {
   before(async () => {
     broker = await startSecuredBroker();
     svc = { tls: { caFile: broker.caFile }, sasl: { mechanism: "plain", username: "svc", password: USERS.svc } };
-    const probe = open(svc);
+    const probe = open(svc, 8_000);
     let health: HealthStatus = { ok: false, detail: "not asked" };
     for (let i = 0; i < 60 && !health.ok; i++) {
       health = await probe.health();
@@ -57,6 +59,15 @@ describe("Kafka over SASL_SSL", { timeout: 300_000 }, () => {
     for (let i = 0; i < 60 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 500));
     await sub.stop();
     assert.deepEqual(seen.map((r) => new TextDecoder().decode(r.value)).sort(), ["v1", "v2", "v3"]);
+  });
+
+  it("SCRAM-SHA-512 works as well (a user the broker keeps in its metadata)", async () => {
+    const b = open({ tls: { caFile: broker.caFile }, sasl: { mechanism: "scram-sha-512", username: "scrammer", password: SCRAM_USERS.scrammer } });
+    const topic = `test.${suffix}.scram`;
+    await b.ensureTopics([topic], { partitions: 1 });
+    await b.publishRaw(topic, [{ key: "k", value: new TextEncoder().encode("scram"), headers: {} }]);
+    const wrong = await open({ tls: { caFile: broker.caFile }, sasl: { mechanism: "scram-sha-512", username: "scrammer", password: "not-it" } }).health();
+    assert.equal(wrong.ok, false);
   });
 
   it("a wrong password, a certificate the client does not trust, and plaintext are refused, saying why", async () => {

@@ -1,6 +1,7 @@
-// A Kafka broker of the test's own that only speaks SASL_SSL (PLAIN), from the same Maven jars as
-// the stack's broker: a self-signed certificate made with keytool, users in the listener's JAAS
-// line, KRaft on two free ports of 127.0.0.1. Started and stopped by process id.
+// A Kafka broker of the test's own that only speaks SASL_SSL, from the same Maven jars as the
+// stack's broker: a self-signed certificate made with keytool, PLAIN users in the listener's JAAS
+// line, SCRAM-SHA-512 users written into the metadata when the storage is formatted, KRaft on two
+// free ports of 127.0.0.1. Started and stopped by process id.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,6 +15,8 @@ const LIBS = path.join(ROOT, "infra/kafka/target/libs");
 const STORE_PASSWORD = "test-store-pass";
 
 export const USERS = { admin: "admin-secret", svc: "svc-secret" } as const;
+/** SCRAM-SHA-512 users (credentials the broker keeps in its metadata). */
+export const SCRAM_USERS = { scrammer: "scram-secret" } as const;
 
 export interface SecuredBroker {
   readonly address: string;
@@ -52,9 +55,10 @@ export async function startSecuredBroker(): Promise<SecuredBroker> {
       "controller.listener.names=CONTROLLER",
       "inter.broker.listener.name=SASL_SSL",
       "listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL",
-      "sasl.enabled.mechanisms=PLAIN",
+      "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512",
       "sasl.mechanism.inter.broker.protocol=PLAIN",
       `listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="${USERS.admin}" ${jaasUsers};`,
+      "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
       `ssl.keystore.location=${keystore}`,
       "ssl.keystore.type=PKCS12",
       `ssl.keystore.password=${STORE_PASSWORD}`,
@@ -76,7 +80,8 @@ export async function startSecuredBroker(): Promise<SecuredBroker> {
     ].join("\n") + "\n",
   );
   const java = ["-Dlog4j.configuration=file:" + path.join(ROOT, "infra/kafka/log4j.properties"), "-Djava.awt.headless=true", "-cp", `${LIBS}/*`];
-  run("java", [...java, "kafka.tools.StorageTool", "format", "-t", randomUUID(), "-c", props]);
+  const scram = Object.entries(SCRAM_USERS).flatMap(([name, password]) => ["--add-scram", `SCRAM-SHA-512=[name=${name},password=${password}]`]);
+  run("java", [...java, "kafka.tools.StorageTool", "format", "-t", randomUUID(), "-c", props, ...scram]);
   const logFile = path.join(dir, "kafka.log");
   const out = openSync(logFile, "a");
   const child: ChildProcess = spawn("java", ["-Xmx256m", "-Xms128m", "-XX:+UseSerialGC", ...java, "kafka.Kafka", props], { stdio: ["ignore", out, out] });
