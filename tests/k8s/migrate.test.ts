@@ -11,6 +11,7 @@ import { after, describe, test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import { freePort } from "../support/free-port.js";
+import { startServiceProcess, type StartedService } from "../support/service-process.js";
 import { dropTestData } from "../support/teardown.js";
 import { repoRoot } from "./support/kustomize.js";
 import { SERVICES } from "./support/objects.js";
@@ -49,20 +50,6 @@ const SERVICE_ENV: Record<(typeof SERVICES)[number], { schema: string; migrate: 
   "rl-trainer": { schema: "RL_DB_SCHEMA", migrate: "RL_MIGRATE", ports: ["PORT", "GRPC_PORT"], own: () => ({}) },
   canary: { schema: "CANARY_DB_SCHEMA", migrate: "CANARY_MIGRATE", ports: ["PORT", "GRPC_PORT"], own: () => ({}) },
 };
-
-/** Starts a service's process entry (src/main.ts) and collects its output until it exits. */
-function startService(svc: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: path.join(repoRoot, "services", svc),
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
-    timeout: 120_000,
-  });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
 
 describe("k8s/migrate/migrate.mjs", { skip }, () => {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -114,7 +101,7 @@ describe("k8s/migrate/migrate.mjs", { skip }, () => {
         const schema = `k8s_nomig_${svc.replace("-", "_")}_${suffix}`;
         schemas.push(schema);
         const [http, grpc] = [await freePort(), await freePort()];
-        const run = startService(svc, { DATABASE_URL: databaseUrl!, KAFKA_BROKERS: kafka, [e.schema]: schema, [e.migrate]: "false", [e.ports[0]]: String(http), [e.ports[1]]: String(grpc), ...e.own(suffix) });
+        const run = startServiceProcess(svc, { DATABASE_URL: databaseUrl!, KAFKA_BROKERS: kafka, [e.schema]: schema, [e.migrate]: "false", [e.ports[0]]: String(http), [e.ports[1]]: String(grpc), ...e.own(suffix) });
         return { svc, schema, code: await run.exited, output: run.output() };
       }),
     );
@@ -134,7 +121,7 @@ describe("k8s/migrate/migrate.mjs", { skip }, () => {
     assert.equal(job.status, 0, job.stderr);
     await pool.query(`create role ${role} login password 'dml-only'`);
     const admin = new Kafka({ clientId: `k8s-dml-${suffix}`, brokers: (process.env["KAFKA_BROKERS"] ?? "").split(","), logLevel: logLevel.NOTHING }).admin();
-    let run: ReturnType<typeof startService> | undefined;
+    let run: StartedService | undefined;
     try {
       await pool.query(`grant usage on schema ${schema} to ${role}`);
       await pool.query(`grant select, insert, update, delete on all tables in schema ${schema} to ${role}`);
@@ -144,17 +131,12 @@ describe("k8s/migrate/migrate.mjs", { skip }, () => {
       url.password = "dml-only";
       const [http, grpc] = [await freePort(), await freePort()];
       const e = SERVICE_ENV.ingestion;
-      run = startService("ingestion", { DATABASE_URL: url.toString(), KAFKA_BROKERS: process.env["KAFKA_BROKERS"] ?? "", [e.schema]: schema, [e.migrate]: "false", [e.ports[0]]: String(http), [e.ports[1]]: String(grpc), ...e.own(suffix) });
-      let ready = false;
-      for (let i = 0; i < 120 && !ready && run.child.exitCode === null; i++) {
-        ready = await fetch(`http://127.0.0.1:${http}/readyz`).then((r) => r.ok, () => false);
-        if (!ready) await new Promise((r) => setTimeout(r, 500));
-      }
-      assert.ok(ready, `ingestion never became ready: ${run.output().slice(-800)}`);
+      run = startServiceProcess("ingestion", { DATABASE_URL: url.toString(), KAFKA_BROKERS: process.env["KAFKA_BROKERS"] ?? "", [e.schema]: schema, [e.migrate]: "false", [e.ports[0]]: String(http), [e.ports[1]]: String(grpc), ...e.own(suffix) });
+      assert.ok(await run.waitReady(http), `ingestion never became ready: ${run.output().slice(-800)}`);
       run.child.kill("SIGTERM");
       assert.equal(await run.exited, 0, run.output().slice(-600));
     } finally {
-      if (run && run.child.exitCode === null) run.child.kill("SIGKILL");
+      run?.kill();
       await pool.query(`drop schema if exists "${schema}" cascade`);
       await pool.query(`drop role if exists ${role}`);
       await admin.connect().catch(() => undefined);

@@ -3,18 +3,15 @@
 // publishes and consumes; a wrong password, an untrusted certificate or plaintext are refused; and
 // a service process configured only through KAFKA_TLS, KAFKA_TLS_CA_FILE and KAFKA_SASL_* serves.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { createKafkaBus, createLogger, type Bus, type BusRecord, type HealthStatus, type KafkaSecurity } from "@rlhf-loop/kit";
 import { freePort } from "../support/free-port.js";
+import { startServiceProcess } from "../support/service-process.js";
 import { readStackEnv } from "../support/stack-env.js";
 import { SCRAM_USERS, USERS, logTail, startSecuredBroker, type SecuredBroker } from "./secured-broker.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const env = readStackEnv();
 const suffix = randomBytes(4).toString("hex");
 
@@ -83,42 +80,27 @@ describe("Kafka over SASL_SSL", { timeout: 300_000 }, () => {
 
   it("a service process configured only by KAFKA_TLS, KAFKA_TLS_CA_FILE and KAFKA_SASL_* becomes ready (ingestion)", { skip: env ? false : "needs DATABASE_URL (bash infra/stack.sh up)" }, async () => {
     const [http, grpc] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: path.join(ROOT, "services/ingestion"),
-      env: {
-        ...process.env,
-        LOG_LEVEL: "warn",
-        DATABASE_URL: env!.databaseUrl,
-        KAFKA_BROKERS: broker.address,
-        KAFKA_TLS: "true",
-        KAFKA_TLS_CA_FILE: broker.caFile,
-        KAFKA_SASL_MECHANISM: "plain",
-        KAFKA_SASL_USERNAME: "svc",
-        KAFKA_SASL_PASSWORD: USERS.svc,
-        INGEST_DB_SCHEMA: `sasl_ssl_${suffix}`,
-        INGEST_HTTP_PORT: String(http),
-        INGEST_GRPC_PORT: String(grpc),
-        INGEST_TOPIC_INTERACTIONS: `test.${suffix}.interactions`,
-        INGEST_TOPIC_FEEDBACK: `test.${suffix}.feedback`,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const run = startServiceProcess("ingestion", {
+      DATABASE_URL: env!.databaseUrl,
+      KAFKA_BROKERS: broker.address,
+      KAFKA_TLS: "true",
+      KAFKA_TLS_CA_FILE: broker.caFile,
+      KAFKA_SASL_MECHANISM: "plain",
+      KAFKA_SASL_USERNAME: "svc",
+      KAFKA_SASL_PASSWORD: USERS.svc,
+      INGEST_DB_SCHEMA: `sasl_ssl_${suffix}`,
+      INGEST_HTTP_PORT: String(http),
+      INGEST_GRPC_PORT: String(grpc),
+      INGEST_TOPIC_INTERACTIONS: `test.${suffix}.interactions`,
+      INGEST_TOPIC_FEEDBACK: `test.${suffix}.feedback`,
     });
-    let output = "";
-    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
     try {
-      let ready = false;
-      for (let i = 0; i < 120 && !ready && child.exitCode === null; i++) {
-        ready = await fetch(`http://127.0.0.1:${http}/readyz`).then((r) => r.ok, () => false);
-        if (!ready) await new Promise((r) => setTimeout(r, 500));
-      }
-      assert.ok(ready, `ingestion never became ready on the secured broker:\n${output.slice(-1500)}`);
-      child.kill("SIGTERM");
-      assert.equal(await exited, 0, output.slice(-800));
-      assert.ok(!output.includes(USERS.svc), "the SASL password never reaches the logs");
+      assert.ok(await run.waitReady(http), `ingestion never became ready on the secured broker:\n${run.output().slice(-1500)}`);
+      run.child.kill("SIGTERM");
+      assert.equal(await run.exited, 0, run.output().slice(-800));
+      assert.ok(!run.output().includes(USERS.svc), "the SASL password never reaches the logs");
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
+      run.kill();
       const pool = new pg.Pool({ connectionString: env!.databaseUrl, max: 1 });
       await pool.query(`drop schema if exists "sasl_ssl_${suffix}" cascade`).catch(() => undefined);
       await pool.end();

@@ -1,6 +1,6 @@
 // Process config, parsed once at start (secrets redacted from logs by the kit).
 import { readFileSync } from "node:fs";
-import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, type ConfigIssue } from "@rlhf-loop/kit";
+import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, metricsTokenField, type ConfigIssue } from "@rlhf-loop/kit";
 import { SIM_SUPPORT_CHECKS, validateTemplate, type ChecksTemplate } from "./domain/checks-template.js";
 import { parseGateConfig } from "./domain/gate.js";
 
@@ -27,6 +27,7 @@ export function loadCanaryConfig(env: Record<string, string | undefined> = proce
     kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1 }),
     kafkaTopicReplication: kafkaTopicReplicationField,
     ...kafkaSecurityFields,
+    metricsToken: metricsTokenField,
     policyAddress: field.string({ env: "POLICY_GRPC_ADDRESS", default: "127.0.0.1:9094" }),
     rewardAddress: field.string({ env: "REWARD_GRPC_ADDRESS", default: "127.0.0.1:9093" }),
     // Keys the canary calls with (role service, tenant * or the one tenant it serves): reward's

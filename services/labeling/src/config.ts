@@ -1,4 +1,4 @@
-import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig } from "@rlhf-loop/kit";
+import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, metricsTokenField } from "@rlhf-loop/kit";
 import type { ConfigIssue, ConfigOf, Field } from "@rlhf-loop/kit";
 import { Topics } from "@rlhf-loop/proto";
 import { defaultAuditPolicy } from "./domain/audit.js";
@@ -66,6 +66,7 @@ export const labelingConfigSpec = {
   kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1, description: "host:port,..." }),
   kafkaTopicReplication: kafkaTopicReplicationField,
   ...kafkaSecurityFields,
+  metricsToken: metricsTokenField,
   logLevel: field.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, { env: "LOG_LEVEL", default: "info" }),
   httpHost: field.string({ env: "LABELING_HTTP_HOST", default: "127.0.0.1" }),
   httpPort: field.int({ env: "LABELING_HTTP_PORT", min: 0, max: 65535, default: defaultLabelingOptions.httpPort }),

@@ -1,4 +1,4 @@
-import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig } from "@rlhf-loop/kit";
+import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, metricsTokenField } from "@rlhf-loop/kit";
 import type { ConfigOf } from "@rlhf-loop/kit";
 import { Topics } from "@rlhf-loop/proto";
 import { DEFAULT_SCHEMA } from "./migrate.js";
@@ -11,6 +11,7 @@ export const rewardConfigSpec = {
   kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1, description: "host:port,..." }),
   kafkaTopicReplication: kafkaTopicReplicationField,
   ...kafkaSecurityFields,
+  metricsToken: metricsTokenField,
   logLevel: field.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, { env: "LOG_LEVEL", default: "info" }),
   httpHost: field.string({ env: "REWARD_HTTP_HOST", default: "127.0.0.1" }),
   httpPort: field.int({ env: "REWARD_HTTP_PORT", min: 0, max: 65535, default: 8083 }),

@@ -1,5 +1,5 @@
 // Process config, parsed once at start (secrets redacted from logs by the kit).
-import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig } from "@rlhf-loop/kit";
+import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, metricsTokenField } from "@rlhf-loop/kit";
 
 export function loadRlTrainerConfig(env: Record<string, string | undefined> = process.env) {
   const c = loadConfig(
@@ -11,6 +11,7 @@ export function loadRlTrainerConfig(env: Record<string, string | undefined> = pr
       kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1 }),
       kafkaTopicReplication: kafkaTopicReplicationField,
       ...kafkaSecurityFields,
+      metricsToken: metricsTokenField,
       rewardAddress: field.string({ env: "REWARD_GRPC_ADDRESS", default: "127.0.0.1:9093" }),
       // The reward service refuses ScoreBatch without a key (role service; tenant * or the one tenant trained here).
       rewardKey: field.string({ env: "RL_REWARD_KEY", default: "", secret: true, description: "reward service key (rlhf reward keys create --role service)" }),

@@ -26,7 +26,7 @@ async function job(): Promise<number> {
   }
   const logger = createLogger({ service: "rl-trainer-job", level: config.logLevel });
   logger.info({ providers: availableProviders(), preferCuda: jobCfg.preferCuda }, "rl-trainer job starting");
-  const metrics = createMetrics({ service: "rl-trainer-job" });
+  const metrics = createMetrics({ service: "rl-trainer-job", ...(config.metricsToken ? { scrapeToken: config.metricsToken } : {}) });
   const pool = createPool({ url: config.databaseUrl, applicationName: "rl-trainer-job", logger });
   const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: "rl-trainer-job", logger, metrics, topicReplicationFactor: config.kafkaTopicReplication, security: kafkaSecurityOf(config) });
   const reward = grpcReward(config.rewardAddress, { key: config.rewardKey });

@@ -9,7 +9,7 @@ export type { AppErrorOptions, ErrorCode, FieldViolation } from "./errors/app-er
 export { GrpcCode, codeOfGrpcStatus, errorBody, grpcStatusOf, httpStatusOf } from "./errors/status.js";
 
 // config
-export { field, kafkaTopicReplicationField, parseDuration } from "./config/schema.js";
+export { field, kafkaTopicReplicationField, metricsTokenField, parseDuration } from "./config/schema.js";
 export type { ConfigOf, ConfigSpec, Field, FieldOptions } from "./config/schema.js";
 export { ConfigError, REDACTED, loadConfig, redactConfig } from "./config/load.js";
 export type { ConfigIssue, LoadConfigOptions } from "./config/load.js";

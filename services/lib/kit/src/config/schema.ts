@@ -158,3 +158,14 @@ export const kafkaTopicReplicationField = field.int({
   default: 1,
   description: "replication factor of the topics a service creates when missing (match the cluster's topics)",
 });
+
+/**
+ * METRICS_TOKEN, read by every service: when set, /metrics answers only a scraper sending
+ * `Authorization: Bearer <token>` (the series carry tenant ids; the HTTP port is the API's too).
+ */
+export const metricsTokenField = field.string({
+  env: "METRICS_TOKEN",
+  default: "",
+  secret: true,
+  description: "bearer token /metrics requires (empty: open, for a scraper inside the NetworkPolicy)",
+});

@@ -7,7 +7,7 @@ import { createLogger } from "../log/logger.js";
 import { createMetrics } from "../metrics/metrics.js";
 import { createHttpServer, listenHttp } from "./server.js";
 
-function build(opts: { bodyLimitBytes?: number; checks?: { name: string; ok: boolean }[] } = {}) {
+function build(opts: { bodyLimitBytes?: number; checks?: { name: string; ok: boolean }[]; scrapeToken?: string } = {}) {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _e, cb) {
@@ -16,7 +16,7 @@ function build(opts: { bodyLimitBytes?: number; checks?: { name: string; ok: boo
     },
   });
   const logger = createLogger({ service: "http-test", destination });
-  const metrics = createMetrics({ service: "http-test", defaultMetrics: false });
+  const metrics = createMetrics({ service: "http-test", defaultMetrics: false, ...(opts.scrapeToken ? { scrapeToken: opts.scrapeToken } : {}) });
   const app = createHttpServer({
     logger,
     metrics,
@@ -84,6 +84,22 @@ describe("createHttpServer", () => {
     assert.match(m.body, /rlhf_http_requests_total\{method="POST",route="\/v1\/things",status="202",service="http-test"\} 1/);
     assert.match(m.body, /rlhf_http_request_duration_seconds_count\{[^}]*route="\/v1\/things"[^}]*status="202"[^}]*\} 1/);
     assert.ok(metrics.registry.getSingleMetric("rlhf_http_requests_total"));
+  });
+
+  it("with a scrape token, /metrics answers only the scraper that sends it; the probes stay open", async () => {
+    const { app } = build({ scrapeToken: "scrape-me" });
+    for (const authorization of [undefined, "Bearer wrong", "Basic c2NyYXBlLW1l", "Bearer scrape-me-too"]) {
+      const r = await app.inject({ url: "/metrics", ...(authorization ? { headers: { authorization } } : {}) });
+      assert.equal(r.statusCode, 401, String(authorization));
+      assert.equal(r.headers["www-authenticate"], 'Bearer realm="metrics"');
+      assert.equal(r.json().error.code, "unauthenticated");
+      assert.doesNotMatch(r.body, /rlhf_/);
+    }
+    const ok = await app.inject({ url: "/metrics", headers: { authorization: "Bearer scrape-me" } });
+    assert.equal(ok.statusCode, 200);
+    assert.match(ok.body, /rlhf_http_requests_total/);
+    assert.equal((await app.inject({ url: "/healthz" })).statusCode, 200);
+    assert.equal((await app.inject({ url: "/readyz" })).statusCode, 200);
   });
 
   it("answers 503 on /readyz listing the failing checks, and while shutting down", async () => {

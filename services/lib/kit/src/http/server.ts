@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from "fastify";
+import { bearerToken, hashApiKey, hashesEqual } from "../auth/keys.js";
 import { AppError, type ErrorCode, type FieldViolation } from "../errors/app-error.js";
 import { errorBody, httpStatusOf } from "../errors/status.js";
 import type { Logger } from "../log/logger.js";
@@ -162,7 +163,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const r = await readiness.evaluate();
     return reply.code(r.ready ? 200 : 503).send({ status: r.ready ? "ready" : "unready", checks: r.checks });
   });
-  app.get("/metrics", async (_request, reply) => {
+  app.get("/metrics", async (request, reply) => {
+    if (metrics.scrapeToken !== undefined) {
+      const sent = bearerToken(request.headers.authorization);
+      if (sent === undefined || !hashesEqual(hashApiKey(sent), hashApiKey(metrics.scrapeToken))) {
+        // The scrape target's series name tenants: only the configured scraper reads them.
+        reply.header("www-authenticate", 'Bearer realm="metrics"');
+        return reply.code(401).send(errorBody(new AppError("unauthenticated", "/metrics needs Authorization: Bearer <METRICS_TOKEN>")));
+      }
+    }
     return reply.type(metrics.contentType).send(await metrics.render());
   });
 

@@ -17,6 +17,8 @@ export interface ServiceProcessConfig extends Partial<KafkaSecurityConfig> {
   readonly kafkaBrokers: readonly string[];
   /** KAFKA_TOPIC_REPLICATION: replication of the topics the service creates when missing (default 1). */
   readonly kafkaTopicReplication?: number;
+  /** METRICS_TOKEN: the bearer token /metrics requires (empty or absent: none). */
+  readonly metricsToken?: string;
 }
 
 export interface ServiceProcessDeps<C> {
@@ -56,7 +58,7 @@ export async function runServiceProcess<C extends ServiceProcessConfig>(options:
   }
   const logger = createLogger({ service: name, level: config.logLevel });
   logger.info({ config }, "config loaded"); // loaded configs redact their secrets when serialized
-  const metrics = createMetrics({ service: name });
+  const metrics = createMetrics({ service: name, ...(config.metricsToken ? { scrapeToken: config.metricsToken } : {}) });
   const pool = createPool({ url: config.databaseUrl, max: config.dbPoolMax ?? 10, applicationName: name, logger });
   const bus = createKafkaBus({
     brokers: config.kafkaBrokers,

@@ -4,6 +4,8 @@ export interface MetricsOptions {
   service: string;
   /** Default process metrics (cpu, memory, event loop lag, gc). On unless false. */
   defaultMetrics?: boolean;
+  /** When set, /metrics answers only `Authorization: Bearer <scrapeToken>` (its labels name tenants). */
+  scrapeToken?: string;
 }
 
 interface MetricBase<L extends string> {
@@ -32,6 +34,8 @@ export interface Metrics {
   /** The exposition text for /metrics. */
   render(): Promise<string>;
   readonly contentType: string;
+  /** The bearer token a scraper must send, when the process requires one. */
+  readonly scrapeToken?: string;
 }
 
 /** Latency buckets in seconds, 1 ms to 10 s. */
@@ -59,6 +63,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registry,
     contentType: registry.contentType,
     render: () => registry.metrics(),
+    ...(options.scrapeToken ? { scrapeToken: options.scrapeToken } : {}),
     counter<L extends string = never>(o: CounterOptions<L>): Counter<L> {
       checkName(o.name);
       return (
