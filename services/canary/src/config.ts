@@ -1,6 +1,6 @@
 // Process config, parsed once at start (secrets redacted from logs by the kit).
 import { readFileSync } from "node:fs";
-import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, metricsTokenField, type ConfigIssue } from "@rlhf-loop/kit";
+import { field, loadConfig, serviceProcessFields, serviceProcessIssues, type ConfigIssue } from "@rlhf-loop/kit";
 import { SIM_SUPPORT_CHECKS, validateTemplate, type ChecksTemplate } from "./domain/checks-template.js";
 import { parseGateConfig } from "./domain/gate.js";
 
@@ -25,9 +25,7 @@ export function loadCanaryConfig(env: Record<string, string | undefined> = proce
     host: field.string({ env: "HOST", default: "0.0.0.0" }),
     databaseUrl: field.url({ env: "DATABASE_URL", protocols: ["postgres", "postgresql"], secret: true }),
     kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1 }),
-    kafkaTopicReplication: kafkaTopicReplicationField,
-    ...kafkaSecurityFields,
-    metricsToken: metricsTokenField,
+    ...serviceProcessFields,
     policyAddress: field.string({ env: "POLICY_GRPC_ADDRESS", default: "127.0.0.1:9094" }),
     rewardAddress: field.string({ env: "REWARD_GRPC_ADDRESS", default: "127.0.0.1:9093" }),
     // Keys the canary calls with (role service, tenant * or the one tenant it serves): reward's
@@ -58,7 +56,7 @@ export function loadCanaryConfig(env: Record<string, string | undefined> = proce
       const issues: ConfigIssue[] = [];
       for (const i of parseGateConfig(cfg.gate).issues) issues.push({ variable: "CANARY_GATE", reason: i });
       for (const i of loadTemplate(cfg.checks).issues) issues.push({ variable: "CANARY_CHECKS", reason: i });
-      issues.push(...kafkaSecurityIssues(cfg));
+      issues.push(...serviceProcessIssues(cfg));
       return issues;
     },
   });

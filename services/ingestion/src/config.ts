@@ -1,4 +1,4 @@
-import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, metricsTokenField } from "@rlhf-loop/kit";
+import { field, loadConfig, serviceProcessFields, serviceProcessIssues } from "@rlhf-loop/kit";
 import type { ConfigOf } from "@rlhf-loop/kit";
 import { Topics } from "@rlhf-loop/proto";
 import { DEFAULT_SCHEMA } from "./store/sql.js";
@@ -9,9 +9,7 @@ const MiB = 1024 * 1024;
 export const ingestionConfigSpec = {
   databaseUrl: field.url({ env: "DATABASE_URL", protocols: ["postgres", "postgresql"], secret: true, description: "Postgres connection URL" }),
   kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1, description: "host:port,..." }),
-  kafkaTopicReplication: kafkaTopicReplicationField,
-  ...kafkaSecurityFields,
-  metricsToken: metricsTokenField,
+  ...serviceProcessFields,
   logLevel: field.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, { env: "LOG_LEVEL", default: "info" }),
   httpHost: field.string({ env: "INGEST_HTTP_HOST", default: "127.0.0.1" }),
   httpPort: field.int({ env: "INGEST_HTTP_PORT", min: 0, max: 65535, default: 8080 }),
@@ -49,7 +47,7 @@ export function loadIngestionConfig(env: Record<string, string | undefined> = pr
   return loadConfig(ingestionConfigSpec, env, {
     refine: (c) => [
       ...(c.maxBodyBytes > c.maxBatchBytes ? [{ variable: "INGEST_MAX_BODY_BYTES, INGEST_MAX_BATCH_BYTES", reason: "the single-event limit exceeds the batch limit" }] : []),
-      ...kafkaSecurityIssues(c),
+      ...serviceProcessIssues(c),
     ],
   });
 }

@@ -1,4 +1,4 @@
-import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, metricsTokenField } from "@rlhf-loop/kit";
+import { field, loadConfig, serviceProcessFields, serviceProcessIssues } from "@rlhf-loop/kit";
 import type { ConfigIssue, ConfigOf, Field } from "@rlhf-loop/kit";
 import { Topics } from "@rlhf-loop/proto";
 import { defaultAuditPolicy } from "./domain/audit.js";
@@ -64,9 +64,7 @@ const OUTCOMES: readonly OutcomeName[] = ["escalation", "refund", "reopen", "com
 export const labelingConfigSpec = {
   databaseUrl: field.url({ env: "DATABASE_URL", protocols: ["postgres", "postgresql"], secret: true, description: "Postgres connection URL" }),
   kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1, description: "host:port,..." }),
-  kafkaTopicReplication: kafkaTopicReplicationField,
-  ...kafkaSecurityFields,
-  metricsToken: metricsTokenField,
+  ...serviceProcessFields,
   logLevel: field.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, { env: "LOG_LEVEL", default: "info" }),
   httpHost: field.string({ env: "LABELING_HTTP_HOST", default: "127.0.0.1" }),
   httpPort: field.int({ env: "LABELING_HTTP_PORT", min: 0, max: 65535, default: defaultLabelingOptions.httpPort }),
@@ -118,7 +116,7 @@ export function loadLabelingConfig(env: Record<string, string | undefined> = pro
       const sum = Object.values(c.segmentTargets ?? {}).reduce((s, x) => s + x, 0);
       if (sum > 1 + 1e-9) issues.push({ variable: "LABELING_SEGMENT_TARGETS", reason: `shares sum to ${Math.round(sum * 1e6) / 1e6}, more than 1` });
       if (c.heavyShareMax < c.heavyFraction) issues.push({ variable: "LABELING_HEAVY_SHARE_MAX, LABELING_HEAVY_FRACTION", reason: "the heaviest raters' share cannot be held below their head count share" });
-      issues.push(...kafkaSecurityIssues(c));
+      issues.push(...serviceProcessIssues(c));
       return issues;
     },
   });

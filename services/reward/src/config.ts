@@ -1,4 +1,4 @@
-import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, metricsTokenField } from "@rlhf-loop/kit";
+import { field, loadConfig, serviceProcessFields, serviceProcessIssues } from "@rlhf-loop/kit";
 import type { ConfigOf } from "@rlhf-loop/kit";
 import { Topics } from "@rlhf-loop/proto";
 import { DEFAULT_SCHEMA } from "./migrate.js";
@@ -9,9 +9,7 @@ import type { RewardOptions } from "./service-options.js";
 export const rewardConfigSpec = {
   databaseUrl: field.url({ env: "DATABASE_URL", protocols: ["postgres", "postgresql"], secret: true, description: "Postgres connection URL" }),
   kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1, description: "host:port,..." }),
-  kafkaTopicReplication: kafkaTopicReplicationField,
-  ...kafkaSecurityFields,
-  metricsToken: metricsTokenField,
+  ...serviceProcessFields,
   logLevel: field.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, { env: "LOG_LEVEL", default: "info" }),
   httpHost: field.string({ env: "REWARD_HTTP_HOST", default: "127.0.0.1" }),
   httpPort: field.int({ env: "REWARD_HTTP_PORT", min: 0, max: 65535, default: 8083 }),
@@ -47,7 +45,7 @@ export function loadRewardConfig(env: Record<string, string | undefined> = proce
   return loadConfig(rewardConfigSpec, env, {
     refine: (c) => [
       ...c.labelingKeys.filter((kv) => kv.indexOf("=") < 1).map(() => ({ variable: "REWARD_LABELING_KEYS", reason: "each entry must be tenant=key" })),
-      ...kafkaSecurityIssues(c),
+      ...serviceProcessIssues(c),
     ],
   });
 }

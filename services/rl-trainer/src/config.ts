@@ -1,5 +1,5 @@
 // Process config, parsed once at start (secrets redacted from logs by the kit).
-import { field, kafkaSecurityFields, kafkaSecurityIssues, kafkaTopicReplicationField, loadConfig, metricsTokenField } from "@rlhf-loop/kit";
+import { field, loadConfig, serviceProcessFields, serviceProcessIssues } from "@rlhf-loop/kit";
 
 export function loadRlTrainerConfig(env: Record<string, string | undefined> = process.env) {
   const c = loadConfig(
@@ -9,9 +9,7 @@ export function loadRlTrainerConfig(env: Record<string, string | undefined> = pr
       host: field.string({ env: "HOST", default: "0.0.0.0" }),
       databaseUrl: field.url({ env: "DATABASE_URL", protocols: ["postgres", "postgresql"], secret: true }),
       kafkaBrokers: field.list({ env: "KAFKA_BROKERS", minItems: 1 }),
-      kafkaTopicReplication: kafkaTopicReplicationField,
-      ...kafkaSecurityFields,
-      metricsToken: metricsTokenField,
+      ...serviceProcessFields,
       rewardAddress: field.string({ env: "REWARD_GRPC_ADDRESS", default: "127.0.0.1:9093" }),
       // The reward service refuses ScoreBatch without a key (role service; tenant * or the one tenant trained here).
       rewardKey: field.string({ env: "RL_REWARD_KEY", default: "", secret: true, description: "reward service key (rlhf reward keys create --role service)" }),
@@ -33,7 +31,7 @@ export function loadRlTrainerConfig(env: Record<string, string | undefined> = pr
       logLevel: field.enum(["debug", "info", "warn", "error"] as const, { env: "LOG_LEVEL", default: "info" }),
     },
     env,
-    { refine: (cfg) => kafkaSecurityIssues(cfg) },
+    { refine: (cfg) => serviceProcessIssues(cfg) },
   );
   return { ...c, topics: { rlRuns: c.topicRlRuns, policies: c.topicPolicies, rewardModels: c.topicRewardModels, interactions: c.topicInteractions, canaryReports: c.topicCanaryReports } };
 }

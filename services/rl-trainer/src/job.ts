@@ -1,7 +1,7 @@
 // One-shot job for Kubernetes GPU trainer pods: take ONE run request from rlhf.rl-runs.v1, execute
 // it (sampling and scoring on CUDA where onnxruntime-node has it, the CPU otherwise), exit.
 // Exit codes: 0 completed, 1 stopped by a guardrail or failed, 2 bad config, 3 no message in time.
-import { ConfigError, createKafkaBus, createLogger, createMetrics, createPool, decodeRecord, field, kafkaSecurityOf, loadConfig } from "@rlhf-loop/kit";
+import { ConfigError, createProcessDeps, decodeRecord, field, loadConfig } from "@rlhf-loop/kit";
 import { RlRunRequestSchema } from "@rlhf-loop/proto";
 import { loadRlTrainerConfig } from "./config.js";
 import { grpcReward } from "./reward-client.js";
@@ -24,11 +24,8 @@ async function job(): Promise<number> {
     }
     throw err;
   }
-  const logger = createLogger({ service: "rl-trainer-job", level: config.logLevel });
+  const { logger, metrics, pool, bus } = createProcessDeps("rl-trainer-job", config);
   logger.info({ providers: availableProviders(), preferCuda: jobCfg.preferCuda }, "rl-trainer job starting");
-  const metrics = createMetrics({ service: "rl-trainer-job", ...(config.metricsToken ? { scrapeToken: config.metricsToken } : {}) });
-  const pool = createPool({ url: config.databaseUrl, applicationName: "rl-trainer-job", logger });
-  const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: "rl-trainer-job", logger, metrics, topicReplicationFactor: config.kafkaTopicReplication, security: kafkaSecurityOf(config) });
   const reward = grpcReward(config.rewardAddress, { key: config.rewardKey });
   const service = createRlTrainerService({
     bus, pool, logger, metrics, rewardFor: reward.rewardFor,

@@ -7,7 +7,7 @@ import { loadLabelingConfig } from "@rlhf-loop/labeling";
 import { loadRewardConfig } from "@rlhf-loop/reward";
 import { loadRlTrainerConfig } from "@rlhf-loop/rl-trainer";
 import { loadCanaryConfig } from "@rlhf-loop/canary";
-import { kafkaSecurityFields, kafkaTopicReplicationField, metricsTokenField } from "@rlhf-loop/kit";
+import { serviceProcessFields } from "@rlhf-loop/kit";
 import { repoRoot } from "./kustomize.js";
 import type { ServiceName } from "./objects.js";
 
@@ -66,9 +66,7 @@ export function knownVariables(svc: ServiceName): Set<string> {
       const text = readFileSync(p, "utf8");
       for (const m of text.matchAll(/\benv:\s*"([A-Z0-9_]+)"/g)) names.add(m[1]!);
       // Fields the services share from kit, by the name they are imported under.
-      if (/\bkafkaTopicReplicationField\b/.test(text)) names.add(kafkaTopicReplicationField.options.env!);
-      if (/\bmetricsTokenField\b/.test(text)) names.add(metricsTokenField.options.env!);
-      if (/\.\.\.kafkaSecurityFields\b/.test(text)) for (const f of Object.values(kafkaSecurityFields)) names.add(f.options.env!);
+      if (/\.\.\.serviceProcessFields\b/.test(text)) for (const f of Object.values(serviceProcessFields)) names.add(f.options.env!);
     }
     if (names.size === 0) throw new Error(`no variables found for ${svc}`);
     known.set(svc, names);

@@ -9,7 +9,7 @@ export type { AppErrorOptions, ErrorCode, FieldViolation } from "./errors/app-er
 export { GrpcCode, codeOfGrpcStatus, errorBody, grpcStatusOf, httpStatusOf } from "./errors/status.js";
 
 // config
-export { field, kafkaTopicReplicationField, metricsTokenField, parseDuration } from "./config/schema.js";
+export { field, parseDuration } from "./config/schema.js";
 export type { ConfigOf, ConfigSpec, Field, FieldOptions } from "./config/schema.js";
 export { ConfigError, REDACTED, loadConfig, redactConfig } from "./config/load.js";
 export type { ConfigIssue, LoadConfigOptions } from "./config/load.js";
@@ -45,8 +45,7 @@ export type { LagTarget } from "./bus/bus-metrics.js";
 export { createKafkaBus } from "./bus/kafka-bus.js";
 export type { KafkaBusOptions } from "./bus/kafka-bus.js";
 export { createTopicsAndWait } from "./bus/kafka-topics.js";
-export { SASL_MECHANISMS, kafkaSecurityFields, kafkaSecurityIssues, kafkaSecurityOf, kafkajsSecurity } from "./bus/kafka-security.js";
-export type { KafkaSecurity, KafkaSecurityConfig, SaslMechanism } from "./bus/kafka-security.js";
+export type { KafkaSecurity, SaslMechanism } from "./bus/kafka-security.js";
 export type { TopicWaitOptions } from "./bus/kafka-topics.js";
 export { createMemoryBus } from "./bus/memory-bus.js";
 export type { MemoryBusOptions } from "./bus/memory-bus.js";
@@ -87,6 +86,6 @@ export { OwnerCache } from "./auth/owner-cache.js";
 
 // lifecycle
 export { ShutdownPhases, createLifecycle } from "./lifecycle/lifecycle.js";
-export { runServiceProcess } from "./lifecycle/service-process.js";
+export { createProcessDeps, runServiceProcess, serviceProcessFields, serviceProcessIssues } from "./lifecycle/service-process.js";
 export type { RunnableService, ServiceProcessConfig, ServiceProcessDeps } from "./lifecycle/service-process.js";
 export type { Lifecycle, LifecycleOptions, ShutdownPhase, ShutdownReport, ShutdownStepOptions } from "./lifecycle/lifecycle.js";

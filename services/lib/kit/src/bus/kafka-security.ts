@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { KafkaConfig } from "kafkajs";
 import type { ConfigIssue } from "../config/load.js";
-import { field } from "../config/schema.js";
+import { field, type ConfigOf } from "../config/schema.js";
 
 export const SASL_MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
@@ -15,9 +15,8 @@ export interface KafkaSecurity {
 }
 
 /**
- * The variables every service reads for its Kafka connection, spread into its config spec
- * (`...kafkaSecurityFields`), checked by {@link kafkaSecurityIssues}, turned into a
- * {@link KafkaSecurity} by {@link kafkaSecurityOf}.
+ * The variables every service reads for its Kafka connection (part of the service process fields),
+ * checked by {@link kafkaSecurityIssues}, turned into a {@link KafkaSecurity} by {@link kafkaSecurityOf}.
  */
 export const kafkaSecurityFields = {
   kafkaTls: field.bool({ env: "KAFKA_TLS", default: false, description: "TLS to the brokers" }),
@@ -28,13 +27,7 @@ export const kafkaSecurityFields = {
 };
 
 /** The loaded values of {@link kafkaSecurityFields}. */
-export interface KafkaSecurityConfig {
-  readonly kafkaTls: boolean;
-  readonly kafkaTlsCaFile: string;
-  readonly kafkaSaslMechanism: "" | SaslMechanism;
-  readonly kafkaSaslUsername: string;
-  readonly kafkaSaslPassword: string;
-}
+export type KafkaSecurityConfig = ConfigOf<typeof kafkaSecurityFields>;
 
 /** What is wrong with a loaded Kafka security config, by variable (for a loader's `refine`). */
 export function kafkaSecurityIssues(c: KafkaSecurityConfig): ConfigIssue[] {
@@ -56,10 +49,11 @@ export function kafkaSecurityIssues(c: KafkaSecurityConfig): ConfigIssue[] {
   return issues;
 }
 
-export function kafkaSecurityOf(c: KafkaSecurityConfig): KafkaSecurity {
+/** Unset fields (a config that does not read them) mean plaintext. */
+export function kafkaSecurityOf(c: Partial<KafkaSecurityConfig>): KafkaSecurity {
   return {
     ...(c.kafkaTls ? { tls: c.kafkaTlsCaFile ? { caFile: c.kafkaTlsCaFile } : {} } : {}),
-    ...(c.kafkaSaslMechanism ? { sasl: { mechanism: c.kafkaSaslMechanism, username: c.kafkaSaslUsername, password: c.kafkaSaslPassword } } : {}),
+    ...(c.kafkaSaslMechanism ? { sasl: { mechanism: c.kafkaSaslMechanism, username: c.kafkaSaslUsername ?? "", password: c.kafkaSaslPassword ?? "" } } : {}),
   };
 }
 

@@ -145,27 +145,3 @@ export const field = {
     });
   },
 };
-
-/**
- * KAFKA_TOPIC_REPLICATION, read by every service: the replication factor of the topics it creates
- * when they are missing at start. Set it to the cluster's (the KafkaTopics'): a topic created with
- * fewer replicas cannot be raised later without reassigning partitions.
- */
-export const kafkaTopicReplicationField = field.int({
-  env: "KAFKA_TOPIC_REPLICATION",
-  min: 1,
-  max: 16,
-  default: 1,
-  description: "replication factor of the topics a service creates when missing (match the cluster's topics)",
-});
-
-/**
- * METRICS_TOKEN, read by every service: when set, /metrics answers only a scraper sending
- * `Authorization: Bearer <token>` (the series carry tenant ids; the HTTP port is the API's too).
- */
-export const metricsTokenField = field.string({
-  env: "METRICS_TOKEN",
-  default: "",
-  secret: true,
-  description: "bearer token /metrics requires (empty: open, for a scraper inside the NetworkPolicy)",
-});

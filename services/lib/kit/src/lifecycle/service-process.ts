@@ -1,24 +1,38 @@
 import { createKafkaBus } from "../bus/kafka-bus.js";
-import { kafkaSecurityOf, type KafkaSecurityConfig } from "../bus/kafka-security.js";
+import { kafkaSecurityFields, kafkaSecurityIssues, kafkaSecurityOf } from "../bus/kafka-security.js";
 import type { Bus } from "../bus/types.js";
-import { ConfigError } from "../config/load.js";
+import { ConfigError, type ConfigIssue } from "../config/load.js";
+import { field, type ConfigOf } from "../config/schema.js";
 import { createPool, type Pool } from "../db/pool.js";
 import { createLogger, type Logger, type LogLevel } from "../log/logger.js";
 import { createMetrics, type Metrics } from "../metrics/metrics.js";
 import { createLifecycle, type Lifecycle } from "./lifecycle.js";
 
-/** The settings every service process reads from its environment (Kafka's TLS and SASL: spread
- * `kafkaSecurityFields` into the spec). */
-export interface ServiceProcessConfig extends Partial<KafkaSecurityConfig> {
+/**
+ * The variables every service process reads besides its own, spread into its config spec
+ * (`...serviceProcessFields`) and checked there by {@link serviceProcessIssues}.
+ */
+export const serviceProcessFields = {
+  // A topic created with fewer replicas than the cluster's cannot be raised later without
+  // reassigning partitions: match the KafkaTopics'.
+  kafkaTopicReplication: field.int({ env: "KAFKA_TOPIC_REPLICATION", min: 1, max: 16, default: 1, description: "replication factor of the topics a service creates when missing (match the cluster's topics)" }),
+  ...kafkaSecurityFields,
+  // The /metrics series carry tenant ids and share the API's port.
+  metricsToken: field.string({ env: "METRICS_TOKEN", default: "", secret: true, description: "bearer token /metrics requires (empty: open, for a scraper inside the NetworkPolicy)" }),
+};
+
+/** What is wrong across the {@link serviceProcessFields} of a loaded config (for a loader's `refine`). */
+export function serviceProcessIssues(c: ConfigOf<typeof serviceProcessFields>): ConfigIssue[] {
+  return kafkaSecurityIssues(c);
+}
+
+/** The settings every service process reads from its environment. */
+export interface ServiceProcessConfig extends Partial<ConfigOf<typeof serviceProcessFields>> {
   readonly logLevel: LogLevel;
   readonly databaseUrl: string;
   /** Postgres pool size (default 10). */
   readonly dbPoolMax?: number;
   readonly kafkaBrokers: readonly string[];
-  /** KAFKA_TOPIC_REPLICATION: replication of the topics the service creates when missing (default 1). */
-  readonly kafkaTopicReplication?: number;
-  /** METRICS_TOKEN: the bearer token /metrics requires (empty or absent: none). */
-  readonly metricsToken?: string;
 }
 
 export interface ServiceProcessDeps<C> {
@@ -33,6 +47,22 @@ export interface ServiceProcessDeps<C> {
 export interface RunnableService {
   registerShutdown(lifecycle: Lifecycle): void;
   start(): Promise<unknown>;
+}
+
+/** Logger, metrics, Postgres pool and Kafka bus of a process, all named `name`, from its config. */
+export function createProcessDeps(name: string, config: ServiceProcessConfig): Omit<ServiceProcessDeps<never>, "config"> {
+  const logger = createLogger({ service: name, level: config.logLevel });
+  const metrics = createMetrics({ service: name, ...(config.metricsToken ? { scrapeToken: config.metricsToken } : {}) });
+  const pool = createPool({ url: config.databaseUrl, max: config.dbPoolMax ?? 10, applicationName: name, logger });
+  const bus = createKafkaBus({
+    brokers: config.kafkaBrokers,
+    clientId: name,
+    logger,
+    metrics,
+    ...(config.kafkaTopicReplication ? { topicReplicationFactor: config.kafkaTopicReplication } : {}),
+    security: kafkaSecurityOf(config),
+  });
+  return { logger, metrics, pool, bus };
 }
 
 /**
@@ -56,18 +86,8 @@ export async function runServiceProcess<C extends ServiceProcessConfig>(options:
     }
     throw err;
   }
-  const logger = createLogger({ service: name, level: config.logLevel });
+  const { logger, metrics, pool, bus } = createProcessDeps(name, config);
   logger.info({ config }, "config loaded"); // loaded configs redact their secrets when serialized
-  const metrics = createMetrics({ service: name, ...(config.metricsToken ? { scrapeToken: config.metricsToken } : {}) });
-  const pool = createPool({ url: config.databaseUrl, max: config.dbPoolMax ?? 10, applicationName: name, logger });
-  const bus = createKafkaBus({
-    brokers: config.kafkaBrokers,
-    clientId: name,
-    logger,
-    metrics,
-    ...(config.kafkaTopicReplication ? { topicReplicationFactor: config.kafkaTopicReplication } : {}),
-    security: kafkaSecurityOf({ kafkaTls: false, kafkaTlsCaFile: "", kafkaSaslMechanism: "", kafkaSaslUsername: "", kafkaSaslPassword: "", ...config }),
-  });
   const service = options.build({ config, bus, pool, logger, metrics });
 
   const lifecycle = createLifecycle({ logger });
