@@ -75,17 +75,17 @@ function toRecord(m: Msg): BusRecord {
   };
 }
 
-/**
- * The bus on @platformatic/kafka, behind the same interface (the benchmark compares it with
- * kafkajs). Idempotent producer with acks from all in-sync replicas; consumers read from the
- * committed offset, group buffered records per partition, and commit after the handler.
- */
 /** The broker does not know a just-created topic yet: the client's "Unknown topic" or a stale-metadata answer. */
 export function isStaleTopicMetadata(err: unknown): boolean {
   if (err instanceof UserError) return err.message.startsWith("Unknown topic ");
   return err instanceof MultipleErrors && err.findBy("hasStaleMetadata", true) !== null;
 }
 
+/**
+ * The bus on @platformatic/kafka, behind the same interface (the benchmark compares it with
+ * kafkajs). Idempotent producer with acks from all in-sync replicas; consumers read from the
+ * committed offset, group buffered records per partition, and commit after the handler.
+ */
 export function createPlatformaticBus(options: PlatformaticBusOptions): Bus {
   const { logger } = options;
   const counters = busCounters(options.metrics);

@@ -163,10 +163,12 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const r = await readiness.evaluate();
     return reply.code(r.ready ? 200 : 503).send({ status: r.ready ? "ready" : "unready", checks: r.checks });
   });
+  // Compared as hashes: constant time whatever the sent token's length.
+  const scrapeTokenHash = metrics.scrapeToken === undefined ? undefined : hashApiKey(metrics.scrapeToken);
   app.get("/metrics", async (request, reply) => {
-    if (metrics.scrapeToken !== undefined) {
+    if (scrapeTokenHash !== undefined) {
       const sent = bearerToken(request.headers.authorization);
-      if (sent === undefined || !hashesEqual(hashApiKey(sent), hashApiKey(metrics.scrapeToken))) {
+      if (sent === undefined || !hashesEqual(hashApiKey(sent), scrapeTokenHash)) {
         // The scrape target's series name tenants: only the configured scraper reads them.
         reply.header("www-authenticate", 'Bearer realm="metrics"');
         return reply.code(401).send(errorBody(new AppError("unauthenticated", "/metrics needs Authorization: Bearer <METRICS_TOKEN>")));
