@@ -10,11 +10,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { AppError, addService, bindGrpc, createGrpcServer, createLogger, createPool, newApiKey, stopGrpc, type Pool } from "@rlhf-loop/kit";
+import { AppError, addService, bindGrpc, createGrpcServer, createLogger, createPool, freePort, newApiKey, stopGrpc, type Pool } from "@rlhf-loop/kit";
 import { Policy, Reward } from "@rlhf-loop/proto";
 import { canaryKeys, migrateCanary } from "@rlhf-loop/canary";
 import { readStackEnv } from "../support/stack-env.js";
-import { freePort } from "../support/free-port.js";
 
 const env = readStackEnv();
 const skip = env ? false : "needs KAFKA_BROKERS and DATABASE_URL (bash infra/stack.sh up)";

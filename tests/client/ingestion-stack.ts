@@ -9,10 +9,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { createApiKey, createIngestionService, createTenant, migrateIngestion } from "@rlhf-loop/ingestion";
-import { createKafkaBus, createLogger, createMetrics, createPool, type Bus, type Pool } from "@rlhf-loop/kit";
+import { createKafkaBus, createLogger, createMetrics, createPool, freePort, type Bus, type Pool } from "@rlhf-loop/kit";
 import { Kafka, logLevel } from "kafkajs";
 import { stackEnv as sharedStackEnv } from "../support/stack-env.js";
-import { freePort } from "../support/free-port.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

@@ -10,7 +10,7 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
-import { freePort } from "../support/free-port.js";
+import { freePort } from "@rlhf-loop/kit";
 import { startServiceProcess, type StartedService } from "../support/service-process.js";
 import { dropTestData } from "../support/teardown.js";
 import { repoRoot } from "./support/kustomize.js";

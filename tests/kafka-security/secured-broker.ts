@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../support/free-port.js";
+import { freePort } from "@rlhf-loop/kit";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const LIBS = path.join(ROOT, "infra/kafka/target/libs");

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
-import { freePort } from "../support/free-port.js";
+import { freePort } from "@rlhf-loop/kit";
 import { startServiceProcess } from "../support/service-process.js";
 import { readStackEnv } from "../support/stack-env.js";
 import { dropTestData } from "../support/teardown.js";

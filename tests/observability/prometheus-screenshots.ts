@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
-import { createKafkaBus, createLogger } from "@rlhf-loop/kit";
+import { createKafkaBus, createLogger, freePort } from "@rlhf-loop/kit";
 import { RlRunRequestSchema } from "@rlhf-loop/proto";
 import { createWorld, defaultWorldConfig, streamWorld } from "@rlhf-loop/sim";
 import { Kafka, logLevel } from "kafkajs";
@@ -29,7 +29,6 @@ import { stackEnv } from "../support/stack-env.js";
 import { startCluster, type Cluster } from "./cluster.js";
 import { ROOT } from "./metric-catalog.js";
 import { prometheusQuery, renderDashboard, type PanelResult } from "./render-dashboard.js";
-import { freePort } from "../support/free-port.js";
 
 const PROMETHEUS = process.env["PROMETHEUS"] ?? "/usr/bin/prometheus";
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";

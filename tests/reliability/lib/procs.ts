@@ -7,10 +7,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { createApiKey, createTenant, migrateIngestion } from "@rlhf-loop/ingestion";
-import { createPool, type Pool } from "@rlhf-loop/kit";
+import { createPool, freePort, type Pool } from "@rlhf-loop/kit";
 import { Kafka, logLevel } from "kafkajs";
 import { ROOT, type StackEndpoints } from "./stack.js";
-import { freePort } from "../../support/free-port.js";
 
 export { freePort };
 

@@ -84,6 +84,9 @@ export { keyScopeViolations, serviceKeys } from "./auth/key-store.js";
 export type { IssueKeyInput, IssuedKey, KeyInfo, ServiceKeys } from "./auth/key-store.js";
 export { OwnerCache } from "./auth/owner-cache.js";
 
+// net
+export { freePort } from "./net/free-port.js";
+
 // lifecycle
 export { ShutdownPhases, createLifecycle } from "./lifecycle/lifecycle.js";
 export { createProcessDeps, runServiceProcess, serviceProcessFields, serviceProcessIssues } from "./lifecycle/service-process.js";

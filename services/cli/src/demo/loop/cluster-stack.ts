@@ -2,14 +2,13 @@
 // per-run schemas, topics and consumer groups so a run starts from nothing on a shared broker.
 import type { ChildProcess } from "node:child_process";
 import { migrateIngestion, createApiKey, createTenant } from "@rlhf-loop/ingestion";
-import { createKafkaBus, createLogger, createMetrics, createPool } from "@rlhf-loop/kit";
+import { createKafkaBus, createLogger, createMetrics, createPool, freePort } from "@rlhf-loop/kit";
 import { createRater, migrateLabeling } from "@rlhf-loop/labeling";
 import { canaryKeys, migrateCanary } from "@rlhf-loop/canary";
 import { migrateReward, rewardKeys } from "@rlhf-loop/reward";
 import { migrateRlTrainer, policyKeys } from "@rlhf-loop/rl-trainer";
 import { allTopicNames, renamedTopics } from "@rlhf-loop/proto";
 import type { World } from "@rlhf-loop/sim";
-import { freePort } from "../../embedded/free-port.js";
 import { ensureInfra, infraEnv, startService, stopChild, stopInfra, waitReady } from "./processes.js";
 import type { LoopStack } from "./stack.js";
 

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 
-/** A free TCP port on 127.0.0.1 (asked of the kernel, then released for a server to take). */
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released for a server or a child process to take). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
