@@ -2,7 +2,7 @@
 // run never blocks the service's event loop.
 import { parentPort, workerData } from "node:worker_threads";
 import { createRunner, type ModelRunner } from "./model-runner.js";
-import type { FromWorker, ToWorker } from "./worker-protocol.js";
+import { epochClock, type FromWorker, type ToWorker } from "./worker-protocol.js";
 
 const port = parentPort;
 if (!port) throw new Error("score-worker must run in a worker thread");
@@ -13,10 +13,8 @@ function reply(m: FromWorker): void {
   port!.postMessage(m);
 }
 
-const clock = (): number => performance.timeOrigin + performance.now();
-
 async function handle(msg: ToWorker): Promise<void> {
-  const got = clock();
+  const got = epochClock();
   try {
     if (msg.type === "load") {
       if (!models.has(msg.modelId)) models.set(msg.modelId, await createRunner(msg.kind, msg.onnx, msg.tokenizer, threads));
@@ -29,9 +27,9 @@ async function handle(msg: ToWorker): Promise<void> {
     } else {
       const m = models.get(msg.modelId);
       if (!m) return reply({ type: "error", seq: msg.seq, code: "not_found", message: `model ${msg.modelId} is not loaded` });
-      const runStart = clock();
+      const runStart = epochClock();
       const scores = Float64Array.from(await m.score(msg.rows));
-      const t = msg.trace ? { got, runStart, runEnd: clock() } : undefined;
+      const t = msg.trace ? { got, runStart, runEnd: epochClock() } : undefined;
       port!.postMessage({ type: "ok", seq: msg.seq, scores, ...(t ? { t } : {}) } satisfies FromWorker, [scores.buffer]);
     }
   } catch (err) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
 import { DEFAULT_REWARD_CONFIG, buildRewardInference, initParams, rewardParamDefs, RewardScorer } from "@rlhf-loop/ml";
-import { ScoringPool } from "./scoring-pool.js";
+import { ScoringPool, type ScoreTrace } from "./scoring-pool.js";
 
 const cfg = { ...DEFAULT_REWARD_CONFIG, hashing: { ...DEFAULT_REWARD_CONFIG.hashing, buckets: 2048 }, embedDim: 8, hidden: 8 };
 
@@ -21,6 +21,25 @@ describe("scoring pool", () => {
       await assert.rejects(pool.score("nope", rows), /not loaded/);
       await pool.unload("m1");
       await assert.rejects(pool.score("m1", rows), /not loaded/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("with a trace callback, reports every score message's timings in order (load messages are not traced)", async () => {
+    const onnx = buildRewardInference(cfg, initParams(rewardParamDefs(cfg), 5)).bytes;
+    const traces: ScoreTrace[] = [];
+    const pool = ScoringPool.create({ size: 1, splitAbove: 16, trace: (t) => traces.push(t) });
+    try {
+      await pool.load("m", "compact", onnx);
+      assert.equal(traces.length, 0);
+      await pool.score("m", Array.from({ length: 40 }, (_, i) => ({ prompt: "q", answer: `answer ${i}` })));
+      assert.deepEqual(traces.map((t) => t.rows).sort((a, b) => a - b), [8, 16, 16]);
+      // Clocks of two threads (timeOrigin + now): allow a millisecond of skew between them.
+      for (const t of traces) {
+        assert.ok(t.sent <= t.posted && t.runStart <= t.runEnd && t.got <= t.runStart, JSON.stringify(t));
+        assert.ok(t.posted <= t.got + 1 && t.runEnd <= t.done + 1, JSON.stringify(t));
+      }
     } finally {
       await pool.close();
     }

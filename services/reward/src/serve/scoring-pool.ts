@@ -5,7 +5,7 @@
 // dies is replaced and its models reloaded.
 import { AppError } from "@rlhf-loop/kit";
 import { Worker } from "node:worker_threads";
-import type { FromWorker, ModelKind, ToWorker, WorkerTimes } from "./worker-protocol.js";
+import { epochClock, type FromWorker, type ModelKind, type ToWorker, type WorkerTimes } from "./worker-protocol.js";
 
 export interface PoolOptions {
   /** Worker threads (default 2: this machine's cores). */
@@ -33,7 +33,8 @@ export interface ScoreTrace extends WorkerTimes {
   readonly done: number;
 }
 
-const clock = (): number => performance.timeOrigin + performance.now();
+/** Why a call is refused once every worker kept dying past its restart budget. */
+const workersGone = () => new AppError("unavailable", "scoring workers keep failing; retry later");
 
 interface Pending {
   resolve: (s: Float64Array | undefined) => void;
@@ -108,7 +109,7 @@ export class ScoringPool {
       if (!p) return;
       slot.pending.delete(m.seq);
       slot.pendingRows -= p.rows;
-      if (p.trace && m.type === "ok" && m.t) this.opts.trace?.({ rows: p.rows, ...p.trace, ...m.t, done: clock() });
+      if (p.trace && m.type === "ok" && m.t) this.opts.trace?.({ rows: p.rows, ...p.trace, ...m.t, done: epochClock() });
       if (m.type === "ok") p.resolve(m.scores);
       else p.reject(new AppError(m.code, m.message));
     });
@@ -145,20 +146,15 @@ export class ScoringPool {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       if (slot.dead) {
-        reject(new AppError("unavailable", "scoring workers keep failing; retry later"));
+        reject(workersGone());
         return;
       }
-      if (this.opts.trace && msg.type === "score") {
-        const trace = { rowsAhead: slot.pendingRows, sent: clock(), posted: 0 };
-        slot.pending.set(seq, { resolve, reject, rows, trace });
-        slot.pendingRows += rows;
-        slot.worker.postMessage({ ...msg, seq, trace: true });
-        trace.posted = clock();
-        return;
-      }
-      slot.pending.set(seq, { resolve, reject, rows });
+      // Traced score messages also carry the pool's clock readings around postMessage.
+      const trace = this.opts.trace && msg.type === "score" ? { rowsAhead: slot.pendingRows, sent: epochClock(), posted: 0 } : undefined;
+      slot.pending.set(seq, { resolve, reject, rows, ...(trace ? { trace } : {}) });
       slot.pendingRows += rows;
-      slot.worker.postMessage({ ...msg, seq });
+      slot.worker.postMessage(trace ? { ...msg, seq, trace: true } : { ...msg, seq });
+      if (trace) trace.posted = epochClock();
     });
   }
 
@@ -191,7 +187,7 @@ export class ScoringPool {
     if (rows.length <= size) {
       // Small calls (Score, Compare, small batches) are posted at once: no hop through a queue.
       const live = this.slots.filter((s) => !s.dead);
-      if (live.length === 0) throw new AppError("unavailable", "scoring workers keep failing; retry later");
+      if (live.length === 0) throw workersGone();
       const slot = live.reduce((a, b) => (b.pendingRows < a.pendingRows ? b : a));
       return (await this.send(slot, { type: "score", seq: 0, modelId, rows }, rows.length))!;
     }
@@ -205,7 +201,7 @@ export class ScoringPool {
   /** Hands queued chunks to workers with fewer than BULK_DEPTH chunks in flight. */
   private pump(): void {
     if (this.slots.every((s) => s.dead)) {
-      const gone = new AppError("unavailable", "scoring workers keep failing; retry later");
+      const gone = workersGone();
       for (const c of this.bulk.splice(0)) {
         if (c.batch.failed) continue;
         c.batch.failed = true;

@@ -33,7 +33,10 @@ export type FromWorker =
   | { readonly type: "ok"; readonly seq: number; readonly scores?: Float64Array; readonly t?: WorkerTimes }
   | { readonly type: "error"; readonly seq: number; readonly message: string; readonly code: "not_found" | "invalid_argument" | "internal" };
 
-/** A worker's clock readings for one traced call, in ms since the epoch (timeOrigin + now()). */
+/** The clock both sides stamp traced calls with: ms since the epoch, comparable across threads. */
+export const epochClock = (): number => performance.timeOrigin + performance.now();
+
+/** A worker's clock readings for one traced call, in ms since the epoch ({@link epochClock}). */
 export interface WorkerTimes {
   /** The message reached the worker's handler. */
   readonly got: number;
